@@ -1,0 +1,153 @@
+/*
+ * Configuration: the main file and one file per peer in peers_dir.
+ *
+ * A configuration is parsed into a fresh struct tm_config, validated
+ * completely, and only then handed to the daemon; a load that reports any
+ * error returns nothing usable, so the caller keeps its old state.
+ */
+#ifndef TAPMESH_CONFIG_H
+#define TAPMESH_CONFIG_H
+
+#include <net/if.h>
+#include <limits.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define TM_MAX_ADDRS		8	/* addresses per node */
+#define TM_MAX_ENDPOINTS	8	/* underlay endpoints per peer */
+#define TM_NAME_MAX		64	/* peer name, including NUL */
+#define TM_KEY_LEN		32	/* X25519 key length */
+#define TM_DEFAULT_PORT		5655
+#define TM_MTU_MIN		576
+#define TM_MTU_MAX		9000
+
+struct endpoint_conf {
+	char			 host[256];
+	uint16_t		 port;
+	int			 priority;	/* lower is preferred */
+	struct sockaddr_in6	 sa;		/* IPv4 as v4-mapped */
+};
+
+struct peer_conf {
+	char			 name[TM_NAME_MAX];
+	char			 file[PATH_MAX];	/* where it was defined */
+	uint8_t			 public_key[TM_KEY_LEN];
+	int			 has_public_key;
+	struct tm_addr		 addrs[TM_MAX_ADDRS];
+	size_t			 naddrs;
+	struct endpoint_conf	 endpoints[TM_MAX_ENDPOINTS];
+	size_t			 nendpoints;	/* sorted by priority */
+	uint8_t			 mac[ETH_ALEN_TM];	/* derived */
+	struct in6_addr		 lladdr;		/* derived */
+};
+
+struct tm_config {
+	char			 file[PATH_MAX];
+	char			 interface[IFNAMSIZ];
+	struct tm_prefix	 addrs[TM_MAX_ADDRS];
+	size_t			 naddrs;
+	uint16_t		 listen;
+	char			 peers_dir[PATH_MAX];	/* resolved path */
+	char			 private_key_file[PATH_MAX]; /* resolved, or "" */
+	int			 mtu;		/* 0: derive from overhead */
+	uint8_t			 mac_prefix;
+	uint8_t			 mac[ETH_ALEN_TM];	/* derived */
+	struct in6_addr		 lladdr;		/* derived */
+	struct peer_conf	*peers;		/* sorted by file name */
+	size_t			 npeers;
+};
+
+/*
+ * Collected error messages, each already formatted as "FILE:LINE: text"
+ * (or "FILE: text" where no line applies).
+ */
+struct cfg_errors {
+	char			**msg;
+	size_t			 n;
+	size_t			 lost;	/* not stored for lack of memory */
+};
+
+/*
+ * Loads the main file at path and every peer file of its peers_dir into
+ * *conf.  Every problem found is appended to errs; loading goes on after
+ * an error so that all of them are reported at once.  Returns 0 if the
+ * configuration is valid, or -1 (conf then holds nothing to free).
+ * Relative paths in the main file are resolved against the directory
+ * part of path, and the results are kept as they are, so a caller that
+ * changes its working directory should pass an absolute path.
+ */
+int	 config_load(const char *, struct tm_config *, struct cfg_errors *);
+
+/* Frees what config_load allocated inside conf. */
+void	 config_free(struct tm_config *);
+
+/* Appends a formatted message to errs. */
+void	 cfg_error(struct cfg_errors *, const char *, int, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+/* Frees every message in errs and empties it. */
+void	 cfg_errors_clear(struct cfg_errors *);
+
+/*
+ * Helpers over libconfig shared by the main-file parser (config.c) and
+ * the peer-file parser (peerconf.c); the daemon has no use for them.
+ * The structs are only declared so that this header does not pull in
+ * libconfig.h.  Wherever a file name is passed, it is the file being
+ * parsed; a setting that came from an @include names its own file.
+ */
+struct config_t;
+struct config_setting_t;
+
+/*
+ * Reads the libconfig file at path into cf (initialised by the caller).
+ * Reports a file that cannot be opened, is not a regular file, or does
+ * not parse.  Returns 0, or -1.
+ */
+int	 cfg_read(struct config_t *, const char *, struct cfg_errors *);
+
+/*
+ * Appends a message located at the file and line of a setting, or at
+ * the file alone if the setting is NULL.
+ */
+void	 cfg_serror(struct cfg_errors *, const char *,
+	    const struct config_setting_t *, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Reports every member of a group whose name is not in the NULL
+ * terminated list keys.  Returns the number reported.
+ */
+int	 cfg_check_keys(struct cfg_errors *, const char *,
+	    const struct config_setting_t *, const char *const *);
+
+/*
+ * Looks up the string member key of a group.  Returns 1 and sets *val
+ * and *where if it is present, 0 if absent, or -1 (reported) if it is
+ * not a string.
+ */
+int	 cfg_get_string(struct cfg_errors *, const char *,
+	    const struct config_setting_t *, const char *, const char **,
+	    const struct config_setting_t **);
+
+/*
+ * Looks up the integer member key of a group.  Returns 1 and sets *val
+ * and *where if it is present and within min..max, 0 if absent, or -1
+ * (reported) if it is not an integer or out of range.
+ */
+int	 cfg_get_int(struct cfg_errors *, const char *,
+	    const struct config_setting_t *, const char *, long long,
+	    long long, long long *, const struct config_setting_t **);
+
+/*
+ * Looks up the member key of a group holding one string or an array or
+ * list of strings, and stores the string settings (at most max) in
+ * elems.  Returns 1 with *n set if present (possibly empty), 0 if
+ * absent, or -1 (reported) if it has the wrong type, holds anything but
+ * strings or more than max elements.
+ */
+int	 cfg_get_strings(struct cfg_errors *, const char *,
+	    const struct config_setting_t *, const char *, size_t,
+	    const struct config_setting_t **, size_t *);
+
+#endif

@@ -1,0 +1,201 @@
+#include <sys/epoll.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event.h"
+
+#define EVENT_BATCH	32
+
+uint64_t
+event_now_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int
+event_init(struct event_loop *el)
+{
+	memset(el, 0, sizeof(*el));
+	el->epfd = epoll_create1(EPOLL_CLOEXEC);
+	return el->epfd == -1 ? -1 : 0;
+}
+
+void
+event_free(struct event_loop *el)
+{
+	size_t	 i;
+
+	for (i = 0; i < el->nheap; i++)
+		el->heap[i]->when = 0;
+	free(el->heap);
+	if (el->epfd != -1)
+		close(el->epfd);
+	memset(el, 0, sizeof(*el));
+	el->epfd = -1;
+}
+
+int
+event_add_fd(struct event_loop *el, struct event_fd *ev, uint32_t events)
+{
+	struct epoll_event	 ee;
+
+	memset(&ee, 0, sizeof(ee));
+	ee.events = events;
+	ee.data.ptr = ev;
+	return epoll_ctl(el->epfd, EPOLL_CTL_ADD, ev->fd, &ee);
+}
+
+void
+event_del_fd(struct event_loop *el, struct event_fd *ev)
+{
+	epoll_ctl(el->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
+}
+
+void
+event_timer_init(struct event_timer *t, event_timer_cb cb, void *arg)
+{
+	memset(t, 0, sizeof(*t));
+	t->cb = cb;
+	t->arg = arg;
+}
+
+int
+event_timer_pending(const struct event_timer *t)
+{
+	return t->when != 0;
+}
+
+static void
+heap_swap(struct event_loop *el, size_t a, size_t b)
+{
+	struct event_timer	*t = el->heap[a];
+
+	el->heap[a] = el->heap[b];
+	el->heap[b] = t;
+	el->heap[a]->heap_idx = a;
+	el->heap[b]->heap_idx = b;
+}
+
+static void
+heap_up(struct event_loop *el, size_t i)
+{
+	while (i > 0) {
+		size_t	 parent = (i - 1) / 2;
+
+		if (el->heap[parent]->when <= el->heap[i]->when)
+			break;
+		heap_swap(el, i, parent);
+		i = parent;
+	}
+}
+
+static void
+heap_down(struct event_loop *el, size_t i)
+{
+	for (;;) {
+		size_t	 l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < el->nheap && el->heap[l]->when < el->heap[m]->when)
+			m = l;
+		if (r < el->nheap && el->heap[r]->when < el->heap[m]->when)
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(el, i, m);
+		i = m;
+	}
+}
+
+void
+event_timer_del(struct event_loop *el, struct event_timer *t)
+{
+	size_t	 i = t->heap_idx;
+
+	if (t->when == 0)
+		return;
+	t->when = 0;
+	el->nheap--;
+	if (i != el->nheap) {
+		el->heap[i] = el->heap[el->nheap];
+		el->heap[i]->heap_idx = i;
+		heap_down(el, i);
+		heap_up(el, i);
+	}
+}
+
+int
+event_timer_add(struct event_loop *el, struct event_timer *t, uint64_t ms)
+{
+	event_timer_del(el, t);
+	if (el->nheap == el->heap_cap) {
+		size_t			 cap = el->heap_cap ? el->heap_cap * 2 : 64;
+		struct event_timer	**h;
+
+		h = reallocarray(el->heap, cap, sizeof(*h));
+		if (h == NULL)
+			return -1;
+		el->heap = h;
+		el->heap_cap = cap;
+	}
+	t->when = event_now_ns() + ms * 1000000ULL;
+	t->heap_idx = el->nheap;
+	el->heap[el->nheap++] = t;
+	heap_up(el, t->heap_idx);
+	return 0;
+}
+
+void
+event_break(struct event_loop *el)
+{
+	el->stop = 1;
+}
+
+/* Fires every timer that is due; returns the ms until the next one. */
+static int
+event_run_timers(struct event_loop *el)
+{
+	uint64_t	 now = event_now_ns();
+
+	while (el->nheap > 0 && !el->stop) {
+		struct event_timer	*t = el->heap[0];
+
+		if (t->when > now)
+			return (int)((t->when - now + 999999) / 1000000);
+		event_timer_del(el, t);
+		t->cb(t->arg);
+	}
+	return -1;
+}
+
+int
+event_run(struct event_loop *el)
+{
+	struct epoll_event	 evs[EVENT_BATCH];
+	int			 n, i, timeout;
+
+	el->stop = 0;
+	while (!el->stop) {
+		timeout = event_run_timers(el);
+		if (el->stop)
+			break;
+		n = epoll_wait(el->epfd, evs, EVENT_BATCH, timeout);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (i = 0; i < n && !el->stop; i++) {
+			struct event_fd	*ev = evs[i].data.ptr;
+
+			ev->cb(ev->fd, evs[i].events, ev->arg);
+		}
+	}
+	return 0;
+}

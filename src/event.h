@@ -1,0 +1,69 @@
+/*
+ * A small epoll event loop: fd callbacks and one-shot timers kept in a
+ * binary min-heap.  Everything runs in one thread; callbacks may add and
+ * remove fds and timers, including their own.
+ */
+#ifndef TAPMESH_EVENT_H
+#define TAPMESH_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef void (*event_fd_cb)(int, uint32_t, void *);
+typedef void (*event_timer_cb)(void *);
+
+struct event_fd {
+	int		 fd;
+	event_fd_cb	 cb;
+	void		*arg;
+};
+
+struct event_timer {
+	uint64_t	 when;		/* monotonic ns; 0 when not armed */
+	size_t		 heap_idx;
+	event_timer_cb	 cb;
+	void		*arg;
+};
+
+struct event_loop {
+	int			 epfd;
+	int			 stop;
+	struct event_timer	**heap;
+	size_t			 nheap;
+	size_t			 heap_cap;
+};
+
+/* Creates the epoll instance.  Returns 0, or -1 with errno set. */
+int	 event_init(struct event_loop *);
+
+/* Closes the epoll instance and forgets every timer. */
+void	 event_free(struct event_loop *);
+
+/* Watches ev->fd for the epoll events mask.  Returns 0 or -1 (errno). */
+int	 event_add_fd(struct event_loop *, struct event_fd *, uint32_t);
+
+/* Stops watching ev->fd. */
+void	 event_del_fd(struct event_loop *, struct event_fd *);
+
+/* Initialises a timer (not armed). */
+void	 event_timer_init(struct event_timer *, event_timer_cb, void *);
+
+/* Arms (or re-arms) the timer to fire after ms milliseconds. */
+int	 event_timer_add(struct event_loop *, struct event_timer *, uint64_t);
+
+/* Disarms the timer if armed. */
+void	 event_timer_del(struct event_loop *, struct event_timer *);
+
+/* True if the timer is armed. */
+int	 event_timer_pending(const struct event_timer *);
+
+/* Runs until event_break; returns 0, or -1 if epoll_wait fails. */
+int	 event_run(struct event_loop *);
+
+/* Makes event_run return after the current callback. */
+void	 event_break(struct event_loop *);
+
+/* The monotonic clock in nanoseconds. */
+uint64_t event_now_ns(void);
+
+#endif

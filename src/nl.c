@@ -1,0 +1,214 @@
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+
+#include "nl.h"
+
+/* A request the kernel does not answer within this time is an error. */
+#define NL_TIMEOUT_MS	5000
+
+int
+nl_open(struct nl *nl)
+{
+	struct timeval	 tv = { NL_TIMEOUT_MS / 1000, 0 };
+	int		 err;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->buf = malloc(MNL_SOCKET_BUFFER_SIZE);
+	if (nl->buf == NULL)
+		return -ENOMEM;
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (nl->sock == NULL)
+		goto fail;
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) == -1)
+		goto fail;
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO,
+	    &tv, sizeof(tv)) == -1)
+		goto fail;
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (uint32_t)time(NULL);
+	return 0;
+ fail:
+	err = -errno;
+	nl_close(nl);
+	return err;
+}
+
+void
+nl_close(struct nl *nl)
+{
+	if (nl->sock != NULL)
+		mnl_socket_close(nl->sock);
+	free(nl->buf);
+	nl->sock = NULL;
+	nl->buf = NULL;
+}
+
+/*
+ * Sends the request in nl->buf and waits for its acknowledgement.  Stray
+ * messages of other sequence numbers (answers to requests that timed out
+ * earlier) are skipped by mnl_cb_run's sequence check failing with ESRCH.
+ */
+static int
+nl_request(struct nl *nl, struct nlmsghdr *nlh)
+{
+	uint32_t	 seq;
+	ssize_t		 n;
+	int		 ret;
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) == -1)
+		return -errno;
+	for (;;) {
+		n = mnl_socket_recvfrom(nl->sock, nl->buf,
+		    MNL_SOCKET_BUFFER_SIZE);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		}
+		ret = mnl_cb_run(nl->buf, (size_t)n, seq, nl->portid,
+		    NULL, NULL);
+		if (ret == MNL_CB_ERROR) {
+			if (errno == ESRCH || errno == EPROTO)
+				continue;	/* not our answer */
+			return -errno;
+		}
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+int
+nl_link_set(struct nl *nl, int ifindex, const uint8_t *mac, int mtu, int up)
+{
+	struct nlmsghdr		*nlh;
+	struct ifinfomsg	*ifi;
+
+	nlh = mnl_nlmsg_put_header(nl->buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	if (mac != NULL)
+		mnl_attr_put(nlh, IFLA_ADDRESS, ETH_ALEN_TM, mac);
+	if (mtu > 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	return nl_request(nl, nlh);
+}
+
+static const void *
+addr_bytes(const struct tm_addr *a, size_t *len)
+{
+	if (a->family == AF_INET) {
+		*len = sizeof(a->u.v4);
+		return &a->u.v4;
+	}
+	*len = sizeof(a->u.v6);
+	return &a->u.v6;
+}
+
+int
+nl_addr_add(struct nl *nl, int ifindex, const struct tm_prefix *p)
+{
+	struct nlmsghdr		*nlh;
+	struct ifaddrmsg	*ifa;
+	const void		*bytes;
+	size_t			 len;
+
+	nlh = mnl_nlmsg_put_header(nl->buf);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)p->addr.family;
+	ifa->ifa_prefixlen = (uint8_t)p->plen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	bytes = addr_bytes(&p->addr, &len);
+	mnl_attr_put(nlh, IFA_LOCAL, len, bytes);
+	mnl_attr_put(nlh, IFA_ADDRESS, len, bytes);
+	/*
+	 * The configuration already guarantees that tunnel addresses are
+	 * unique, and the daemon never lets a DAD probe cross the tunnel,
+	 * so DAD could only delay the address.
+	 */
+	if (p->addr.family == AF_INET6)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	return nl_request(nl, nlh);
+}
+
+static struct nlmsghdr *
+neigh_header(struct nl *nl, uint16_t type, int ifindex,
+    const struct tm_addr *a)
+{
+	struct nlmsghdr	*nlh;
+	struct ndmsg	*ndm;
+	const void	*bytes;
+	size_t		 len;
+
+	nlh = mnl_nlmsg_put_header(nl->buf);
+	nlh->nlmsg_type = type;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = (uint8_t)a->family;
+	ndm->ndm_ifindex = ifindex;
+	bytes = addr_bytes(a, &len);
+	mnl_attr_put(nlh, NDA_DST, len, bytes);
+	return nlh;
+}
+
+int
+nl_neigh_set(struct nl *nl, int ifindex, const struct tm_addr *a,
+    const uint8_t *mac, uint16_t state)
+{
+	struct nlmsghdr	*nlh;
+	struct ndmsg	*ndm;
+
+	nlh = neigh_header(nl, RTM_NEWNEIGH, ifindex, a);
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	ndm = mnl_nlmsg_get_payload(nlh);
+	ndm->ndm_state = state;
+	mnl_attr_put(nlh, NDA_LLADDR, ETH_ALEN_TM, mac);
+	return nl_request(nl, nlh);
+}
+
+int
+nl_neigh_del(struct nl *nl, int ifindex, const struct tm_addr *a)
+{
+	return nl_request(nl, neigh_header(nl, RTM_DELNEIGH, ifindex, a));
+}
+
+int
+nl_sysctl_set(const char *path, const char *value)
+{
+	char	 full[256];
+	size_t	 len = strlen(value);
+	int	 fd, err = 0;
+
+	if ((size_t)snprintf(full, sizeof(full), "/proc/sys/net/%s", path) >=
+	    sizeof(full))
+		return -ENAMETOOLONG;
+	fd = open(full, O_WRONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -errno;
+	if (write(fd, value, len) != (ssize_t)len)
+		err = -errno;
+	close(fd);
+	return err;
+}

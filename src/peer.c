@@ -1,0 +1,128 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "peer.h"
+
+static const char *const drop_names[DROP_MAX] = {
+	[DROP_MALFORMED] = "malformed",
+	[DROP_NO_PEER] = "no_peer",
+	[DROP_NO_SESSION] = "no_session",
+	[DROP_NO_ENDPOINT] = "no_endpoint",
+	[DROP_REDIRECT] = "redirect",
+	[DROP_NDP] = "arp_ndp",
+	[DROP_TOO_BIG] = "too_big",
+	[DROP_IO] = "io",
+};
+
+const char *
+peer_drop_name(enum drop_reason r)
+{
+	return r < DROP_MAX ? drop_names[r] : "unknown";
+}
+
+/*
+ * Synthetic MACs differ in their last four bytes, which come straight
+ * from tunnel addresses; mixing them spreads consecutive addresses.
+ */
+static size_t
+mac_hash(const uint8_t *mac, size_t nbuckets)
+{
+	uint32_t	 h;
+
+	h = ((uint32_t)mac[2] << 24 | (uint32_t)mac[3] << 16 |
+	    (uint32_t)mac[4] << 8 | mac[5]) ^ ((uint32_t)mac[1] << 8);
+	h *= 0x9e3779b1U;
+	return (h >> 8) & (nbuckets - 1);
+}
+
+int
+peer_table_init(struct peer_table *pt, const struct peer_conf *confs,
+    size_t n)
+{
+	size_t	 i, b;
+
+	memset(pt, 0, sizeof(*pt));
+	pt->nbuckets = 16;
+	while (pt->nbuckets < n * 2)
+		pt->nbuckets <<= 1;
+	pt->buckets = calloc(pt->nbuckets, sizeof(*pt->buckets));
+	pt->peers = calloc(n ? n : 1, sizeof(*pt->peers));
+	if (pt->buckets == NULL || pt->peers == NULL) {
+		peer_table_free(pt);
+		return -1;
+	}
+	pt->npeers = n;
+	for (i = 0; i < n; i++) {
+		struct peer	*p = &pt->peers[i];
+
+		p->conf = confs[i];
+		if (p->conf.nendpoints > 0) {
+			p->endpoint = p->conf.endpoints[0].sa;
+			p->has_endpoint = 1;
+		}
+		b = mac_hash(p->conf.mac, pt->nbuckets);
+		p->mac_next = pt->buckets[b];
+		pt->buckets[b] = p;
+	}
+	return 0;
+}
+
+void
+peer_table_free(struct peer_table *pt)
+{
+	free(pt->buckets);
+	free(pt->peers);
+	memset(pt, 0, sizeof(*pt));
+}
+
+struct peer *
+peer_find_by_mac(const struct peer_table *pt, const uint8_t *mac)
+{
+	struct peer	*p;
+
+	for (p = pt->buckets[mac_hash(mac, pt->nbuckets)]; p != NULL;
+	    p = p->mac_next)
+		if (memcmp(p->conf.mac, mac, ETH_ALEN_TM) == 0)
+			return p;
+	return NULL;
+}
+
+size_t
+peer_neigh_count(const struct peer *p)
+{
+	return p->conf.naddrs + 1;
+}
+
+void
+peer_neigh_addr(const struct peer *p, size_t i, struct tm_addr *a)
+{
+	if (i < p->conf.naddrs) {
+		*a = p->conf.addrs[i];
+		return;
+	}
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET6;
+	a->u.v6 = p->conf.lladdr;
+}
+
+/*
+ * ARP and NDP requests are rare next to data packets, and a linear scan
+ * keeps the table simple; it is bounded by the peer count.
+ */
+struct peer *
+peer_find_by_addr(const struct peer_table *pt, const struct tm_addr *a)
+{
+	struct tm_addr	 na;
+	size_t		 i, j;
+
+	for (i = 0; i < pt->npeers; i++) {
+		struct peer	*p = &pt->peers[i];
+
+		for (j = 0; j < peer_neigh_count(p); j++) {
+			peer_neigh_addr(p, j, &na);
+			if (addr_eq(&na, a))
+				return p;
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,82 @@
+/*
+ * The peer table: every configured peer with its runtime state, found by
+ * destination MAC (a hash, for every unicast frame) or by tunnel address
+ * (for the ARP/NDP responders).
+ */
+#ifndef TAPMESH_PEER_H
+#define TAPMESH_PEER_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Why a packet was dropped; the counters are indexed by these. */
+enum drop_reason {
+	DROP_MALFORMED = 0,	/* too short, bad header or field */
+	DROP_NO_PEER,		/* unicast frame to a MAC of no peer */
+	DROP_NO_SESSION,	/* datagram from no known peer or session */
+	DROP_NO_ENDPOINT,	/* peer has no endpoint to send to */
+	DROP_REDIRECT,		/* ICMP redirect kept off the tunnel */
+	DROP_NDP,		/* ARP/NDP not answered locally */
+	DROP_TOO_BIG,		/* frame larger than the tunnel carries */
+	DROP_IO,		/* a send or write that failed */
+	DROP_MAX
+};
+
+struct peer_stats {
+	uint64_t	 rx_packets;
+	uint64_t	 rx_bytes;
+	uint64_t	 tx_packets;
+	uint64_t	 tx_bytes;
+	uint64_t	 drops[DROP_MAX];
+};
+
+/* Neighbour entries of a peer: its addresses plus its link-local one. */
+#define PEER_MAX_NEIGH	(TM_MAX_ADDRS + 1)
+
+struct peer {
+	struct peer_conf	 conf;
+	struct peer		*mac_next;	/* hash chain */
+	struct sockaddr_in6	 endpoint;	/* where to send now */
+	int			 has_endpoint;
+	uint32_t		 neigh_installed; /* bit i: neigh_addr(i) */
+	struct peer_stats	 stats;
+};
+
+struct peer_table {
+	struct peer		*peers;
+	size_t			 npeers;
+	struct peer		**buckets;
+	size_t			 nbuckets;	/* a power of two */
+};
+
+/*
+ * Builds the table from a validated configuration.  Returns 0, or -1 if
+ * out of memory.
+ */
+int	 peer_table_init(struct peer_table *, const struct peer_conf *,
+	    size_t);
+
+/* Frees the table. */
+void	 peer_table_free(struct peer_table *);
+
+/* The peer owning a MAC, or NULL. */
+struct peer *peer_find_by_mac(const struct peer_table *, const uint8_t *);
+
+/* The peer owning a tunnel address (link-local included), or NULL. */
+struct peer *peer_find_by_addr(const struct peer_table *,
+	    const struct tm_addr *);
+
+/*
+ * The number of neighbour entries of the peer, and the i-th address:
+ * its configured addresses, then its IPv6 link-local address.
+ */
+size_t	 peer_neigh_count(const struct peer *);
+void	 peer_neigh_addr(const struct peer *, size_t, struct tm_addr *);
+
+/* Short names of the drop reasons for logs and counters. */
+const char *peer_drop_name(enum drop_reason);
+
+#endif

@@ -1,0 +1,399 @@
+/*
+ * tapmeshd: one TAP for all peers; the kernel and the routing daemons
+ * beside it do the routing, tapmeshd moves frames.
+ */
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+
+#include <linux/neighbour.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "datapath.h"
+#include "udp.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+#define DEFAULT_CONFIG	SYSCONFDIR "/tapmesh/tapmesh.conf"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: tapmeshd [-dhtV] [-c file]\n"
+	    "  -c file  configuration file (default %s)\n"
+	    "  -d       log debug messages\n"
+	    "  -t       check the configuration and exit\n"
+	    "  -V       print the version and exit\n"
+	    "  -h       print this help and exit\n", DEFAULT_CONFIG);
+}
+
+/* Loads the configuration, printing every error; returns 0 or -1. */
+static int
+load_config(const char *path, struct tm_config *conf)
+{
+	struct cfg_errors	 errs = { .msg = NULL };
+	size_t			 i;
+	int			 rc;
+
+	rc = config_load(path, conf, &errs);
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msg[i]);
+	cfg_errors_clear(&errs);
+	return rc;
+}
+
+static int
+sysctl_if(const char *family, const char *ifname, const char *key,
+    const char *value)
+{
+	char	 path[128];
+
+	snprintf(path, sizeof(path), "%s/conf/%s/%s", family, ifname, key);
+	return nl_sysctl_set(path, value);
+}
+
+/*
+ * A node forwarding between two peers sends the packet back out of the
+ * TAP it came in on; an ICMP redirect telling the sender to go direct
+ * would be wrong here (the daemon also drops any that reach it).
+ */
+static void
+tap_sysctls(struct tm_ctx *ctx)
+{
+	static const struct {
+		const char	*family;
+		const char	*key;
+		const char	*value;
+	} s[] = {
+		{ "ipv4", "send_redirects", "0" },
+		{ "ipv4", "accept_redirects", "0" },
+		{ "ipv6", "accept_redirects", "0" },
+		{ "ipv6", "accept_dad", "0" },
+	};
+	size_t	 i;
+	int	 err;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		err = sysctl_if(s[i].family, ctx->tap.name, s[i].key,
+		    s[i].value);
+		if (err != 0)
+			log_warnx("%s: sysctl %s %s: %s", ctx->tap.name,
+			    s[i].family, s[i].key, strerror(-err));
+	}
+}
+
+static int
+neigh_install_peer(struct tm_ctx *ctx, struct peer *p)
+{
+	struct tm_addr	 a;
+	char		 abuf[INET6_ADDRSTRLEN];
+	size_t		 i;
+	int		 err;
+
+	for (i = 0; i < peer_neigh_count(p); i++) {
+		peer_neigh_addr(p, i, &a);
+		err = nl_neigh_set(&ctx->nl, ctx->tap.ifindex, &a, p->conf.mac,
+		    NUD_PERMANENT);
+		if (err != 0) {
+			log_warnx("peer %s: neighbour %s: %s", p->conf.name,
+			    addr_ntop(&a, abuf, sizeof(abuf)), strerror(-err));
+			return -1;
+		}
+		p->neigh_installed |= 1U << i;
+	}
+	return 0;
+}
+
+static void
+neigh_remove_peer(struct tm_ctx *ctx, struct peer *p)
+{
+	struct tm_addr	 a;
+	char		 abuf[INET6_ADDRSTRLEN];
+	size_t		 i;
+	int		 err;
+
+	for (i = 0; i < peer_neigh_count(p); i++) {
+		if (!(p->neigh_installed & (1U << i)))
+			continue;
+		peer_neigh_addr(p, i, &a);
+		err = nl_neigh_del(&ctx->nl, ctx->tap.ifindex, &a);
+		/* Somebody (ip neigh flush) may have removed it already. */
+		if (err != 0 && err != -ENOENT)
+			log_warnx("peer %s: removing neighbour %s: %s",
+			    p->conf.name, addr_ntop(&a, abuf, sizeof(abuf)),
+			    strerror(-err));
+		p->neigh_installed &= ~(1U << i);
+	}
+}
+
+static int
+interface_setup(struct tm_ctx *ctx)
+{
+	char	 mbuf[18];
+	size_t	 i;
+	int	 err;
+
+	if ((err = tap_open(&ctx->tap, ctx->conf.interface)) != 0) {
+		log_warnx("%s: cannot open TAP: %s", ctx->conf.interface,
+		    strerror(-err));
+		return -1;
+	}
+	log_info("%s: %s TAP, ifindex %d", ctx->tap.name,
+	    ctx->tap.created ? "created" : "adopted", ctx->tap.ifindex);
+	tap_sysctls(ctx);
+	err = nl_link_set(&ctx->nl, ctx->tap.ifindex, ctx->conf.mac, ctx->mtu,
+	    0);
+	if (err != 0) {
+		log_warnx("%s: setting MAC and MTU: %s", ctx->tap.name,
+		    strerror(-err));
+		return -1;
+	}
+	for (i = 0; i < ctx->conf.naddrs; i++) {
+		err = nl_addr_add(&ctx->nl, ctx->tap.ifindex,
+		    &ctx->conf.addrs[i]);
+		if (err != 0) {
+			char	 abuf[INET6_ADDRSTRLEN];
+
+			log_warnx("%s: adding address %s/%d: %s",
+			    ctx->tap.name, addr_ntop(&ctx->conf.addrs[i].addr,
+			    abuf, sizeof(abuf)), ctx->conf.addrs[i].plen,
+			    strerror(-err));
+			return -1;
+		}
+	}
+	if ((err = nl_link_set(&ctx->nl, ctx->tap.ifindex, NULL, 0, 1)) != 0) {
+		log_warnx("%s: bringing up: %s", ctx->tap.name, strerror(-err));
+		return -1;
+	}
+	log_info("%s: up, MAC %s, MTU %d", ctx->tap.name,
+	    mac_ntop(ctx->conf.mac, mbuf, sizeof(mbuf)), ctx->mtu);
+	for (i = 0; i < ctx->peers.npeers; i++) {
+		struct peer	*p = &ctx->peers.peers[i];
+
+		if (neigh_install_peer(ctx, p) == -1)
+			return -1;
+		log_info("peer %s: MAC %s, %zu neighbour entries", p->conf.name,
+		    mac_ntop(p->conf.mac, mbuf, sizeof(mbuf)),
+		    peer_neigh_count(p));
+	}
+	return 0;
+}
+
+/* Formats the drop counters as "total=N reason=N ..." into buf. */
+static const char *
+drops_fmt(const struct peer_stats *st, char *buf, size_t len)
+{
+	uint64_t	 total = 0;
+	size_t		 off;
+	int		 r;
+
+	for (r = 0; r < DROP_MAX; r++)
+		total += st->drops[r];
+	off = (size_t)snprintf(buf, len, "total=%llu",
+	    (unsigned long long)total);
+	for (r = 0; r < DROP_MAX && off < len; r++)
+		off += (size_t)snprintf(buf + off, len - off, " %s=%llu",
+		    peer_drop_name((enum drop_reason)r),
+		    (unsigned long long)st->drops[r]);
+	return buf;
+}
+
+/* Logs every counter once, so a run leaves its figures in the log. */
+static void
+log_stats(const struct tm_ctx *ctx)
+{
+	char	 buf[512];
+	size_t	 i;
+
+	for (i = 0; i < ctx->peers.npeers; i++) {
+		const struct peer *p = &ctx->peers.peers[i];
+
+		log_info("peer %s: rx %llu packets %llu bytes, tx %llu packets "
+		    "%llu bytes, drops %s", p->conf.name,
+		    (unsigned long long)p->stats.rx_packets,
+		    (unsigned long long)p->stats.rx_bytes,
+		    (unsigned long long)p->stats.tx_packets,
+		    (unsigned long long)p->stats.tx_bytes,
+		    drops_fmt(&p->stats, buf, sizeof(buf)));
+	}
+	log_info("%s: drops %s", ctx->conf.interface,
+	    drops_fmt(&ctx->stats, buf, sizeof(buf)));
+}
+
+static void
+interface_teardown(struct tm_ctx *ctx)
+{
+	size_t	 i;
+
+	if (ctx->nl.sock != NULL && ctx->tap.fd != -1)
+		for (i = 0; i < ctx->peers.npeers; i++)
+			neigh_remove_peer(ctx, &ctx->peers.peers[i]);
+	tap_close(&ctx->tap);
+}
+
+static void
+signal_readable(int fd, uint32_t events, void *arg)
+{
+	struct tm_ctx		*ctx = arg;
+	struct signalfd_siginfo	 si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %u: shutting down", si.ssi_signo);
+			event_break(&ctx->ev);
+			break;
+		case SIGHUP:
+			log_warnx("SIGHUP: reload is not implemented yet; "
+			    "restart the daemon to apply changes");
+			break;
+		}
+	}
+}
+
+static int
+signals_setup(struct tm_ctx *ctx)
+{
+	sigset_t	 mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	ctx->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	return ctx->sigfd == -1 ? -1 : 0;
+}
+
+static int
+run(struct tm_ctx *ctx)
+{
+	int	 err;
+
+	if (signals_setup(ctx) == -1) {
+		log_warn("signalfd");
+		return 1;
+	}
+	if (event_init(&ctx->ev) == -1) {
+		log_warn("epoll");
+		return 1;
+	}
+	if (peer_table_init(&ctx->peers, ctx->conf.peers,
+	    ctx->conf.npeers) == -1) {
+		log_warnx("out of memory");
+		return 1;
+	}
+	if ((err = nl_open(&ctx->nl)) != 0) {
+		log_warnx("netlink: %s", strerror(-err));
+		return 1;
+	}
+	if (interface_setup(ctx) == -1)
+		return 1;
+	if ((ctx->udpfd = udp_open(ctx->conf.listen)) < 0) {
+		log_warnx("UDP port %u: %s", ctx->conf.listen,
+		    strerror(-ctx->udpfd));
+		return 1;
+	}
+	ctx->tap_ev = (struct event_fd){ ctx->tap.fd, datapath_tap_readable,
+	    ctx };
+	ctx->udp_ev = (struct event_fd){ ctx->udpfd, datapath_udp_readable,
+	    ctx };
+	ctx->sig_ev = (struct event_fd){ ctx->sigfd, signal_readable, ctx };
+	if (event_add_fd(&ctx->ev, &ctx->tap_ev, EPOLLIN) == -1 ||
+	    event_add_fd(&ctx->ev, &ctx->udp_ev, EPOLLIN) == -1 ||
+	    event_add_fd(&ctx->ev, &ctx->sig_ev, EPOLLIN) == -1) {
+		log_warn("epoll_ctl");
+		return 1;
+	}
+	log_info("listening on UDP port %u, %zu peers", ctx->conf.listen,
+	    ctx->peers.npeers);
+	if (event_run(&ctx->ev) == -1) {
+		log_warn("epoll_wait");
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*path = DEFAULT_CONFIG;
+	struct tm_ctx	*ctx;
+	int		 ch, check = 0, rc;
+	enum log_level	 level = LOG_LEVEL_INFO;
+
+	while ((ch = getopt(argc, argv, "c:dhtV")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			level = LOG_LEVEL_DEBUG;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'V':
+			printf("tapmeshd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("tapmeshd", 1, level);
+
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
+		fatal("calloc");
+	ctx->tap.fd = ctx->udpfd = ctx->sigfd = ctx->ev.epfd = -1;
+	ctx->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 5);
+	if (load_config(path, &ctx->conf) == -1) {
+		free(ctx);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration OK, %zu peers\n", path,
+		    ctx->conf.npeers);
+		config_free(&ctx->conf);
+		free(ctx);
+		return 0;
+	}
+	ctx->mtu = ctx->conf.mtu ? ctx->conf.mtu : TAP_MTU_DEFAULT;
+
+	rc = run(ctx);
+
+	log_stats(ctx);
+	interface_teardown(ctx);
+	if (ctx->udpfd >= 0)
+		close(ctx->udpfd);
+	if (ctx->sigfd != -1)
+		close(ctx->sigfd);
+	nl_close(&ctx->nl);
+	event_free(&ctx->ev);
+	peer_table_free(&ctx->peers);
+	config_free(&ctx->conf);
+	free(ctx);
+	log_info("exiting with status %d", rc);
+	return rc;
+}

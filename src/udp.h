@@ -1,0 +1,24 @@
+/*
+ * The underlay socket: one dual-stack UDP socket for every peer.
+ * IPv4 endpoints appear as v4-mapped IPv6 addresses.
+ */
+#ifndef TAPMESH_UDP_H
+#define TAPMESH_UDP_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+/*
+ * Opens a non-blocking, close-on-exec socket bound to [::]:port with
+ * IPV6_V6ONLY off and large buffers.  Returns the fd or -errno.
+ */
+int	 udp_open(uint16_t);
+
+/* Formats an endpoint as "addr:port" or "[addr]:port" into buf. */
+const char *udp_ntop(const struct sockaddr_in6 *, char *, size_t);
+
+/* True if both endpoints have the same address and port. */
+int	 udp_endpoint_eq(const struct sockaddr_in6 *,
+	    const struct sockaddr_in6 *);
+
+#endif
