@@ -1,0 +1,53 @@
+# Common helpers of the integration tests: TAP (Test Anything Protocol)
+# output, so that automake counts every check, and the netns lab.
+#
+# Run from `make check`, which sets TAPMESHD and TOP_SRCDIR; by hand:
+#   TAPMESHD=./tapmeshd TOP_SRCDIR=. bash tests/integration/020-mesh.sh
+
+: "${TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${TAPMESHD:=$TOP_SRCDIR/tapmeshd}"
+export TAPMESHD TOP_SRCDIR
+. "$TOP_SRCDIR/contrib/netns-lab.sh"
+
+T_N=0
+T_FAIL=0
+
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+diag() { echo "$*" | sed 's/^/# /'; }
+
+# check DESCRIPTION COMMAND...: one test point from a command's status.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+bail() { echo "Bail out! $*"; exit 1; }
+
+# finish: prints the plan and exits non-zero if any check failed.
+finish() {
+	echo "1..$T_N"
+	[ "$T_FAIL" -eq 0 ]
+	exit $?
+}
+
+need_netns() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+	[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
+	ip netns add "tmprobe-$$" 2>/dev/null || skip_all "cannot create network namespaces"
+	ip netns del "tmprobe-$$"
+	trap lab_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+# quiet COMMAND...: runs COMMAND with its output thrown away.
+quiet() { "$@" >/dev/null 2>&1; }
+
+# nsx I COMMAND...: runs COMMAND inside node I.
+nsx() {
+	local i=$1
+	shift
+	ip netns exec "$(lab_ns "$i")" "$@"
+}
