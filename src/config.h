@@ -65,7 +65,7 @@ struct tm_config {
 struct cfg_errors {
 	char			**msg;
 	size_t			 n;
-	size_t			 lost;	/* not stored for lack of memory */
+	size_t			 lost;	/* dropped for lack of memory */
 };
 
 /*

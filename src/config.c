@@ -1,0 +1,681 @@
+/*
+ * Configuration: the main file, the scan of peers_dir, and the checks
+ * that span several files.  The peer files themselves are parsed in
+ * peerconf.c.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "peerconf.h"
+
+#define CFG_CONF_SUFFIX		".conf"
+
+/* Everything config_load needs besides conf while it runs. */
+struct load_ctx {
+	struct cfg_errors	*errs;
+	int			 addr_line[TM_MAX_ADDRS];
+	size_t			 mac_addr;	/* the MAC's source address */
+	int			 peers_dir_ok;
+	struct peerconf_lines	*plines;	/* beside conf->peers */
+};
+
+static const char *const main_keys[] = {
+	"interface", "address", "listen", "peers_dir", "private_key_file",
+	"mtu", "mac_prefix", NULL
+};
+
+static void
+cfg_verror(struct cfg_errors *errs, const char *file, int line,
+    const char *fmt, va_list ap)
+{
+	char	 *text = NULL, *msg = NULL, **nmsg;
+	va_list	  ap2;
+	int	  len;
+
+	va_copy(ap2, ap);
+	len = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (len < 0 || (text = malloc((size_t)len + 1)) == NULL)
+		goto lost;
+	vsnprintf(text, (size_t)len + 1, fmt, ap);
+
+	if (line > 0)
+		len = snprintf(NULL, 0, "%s:%d: %s", file, line, text);
+	else
+		len = snprintf(NULL, 0, "%s: %s", file, text);
+	if (len < 0 || (msg = malloc((size_t)len + 1)) == NULL)
+		goto lost;
+	if (line > 0)
+		snprintf(msg, (size_t)len + 1, "%s:%d: %s", file, line, text);
+	else
+		snprintf(msg, (size_t)len + 1, "%s: %s", file, text);
+
+	nmsg = reallocarray(errs->msg, errs->n + 1, sizeof(*errs->msg));
+	if (nmsg == NULL)
+		goto lost;
+	errs->msg = nmsg;
+	errs->msg[errs->n++] = msg;
+	free(text);
+	return;
+ lost:
+	/* Still counted, so that the load fails even when out of memory. */
+	errs->lost++;
+	free(text);
+	free(msg);
+}
+
+void
+cfg_error(struct cfg_errors *errs, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	cfg_verror(errs, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void
+cfg_errors_clear(struct cfg_errors *errs)
+{
+	size_t	i;
+
+	for (i = 0; i < errs->n; i++)
+		free(errs->msg[i]);
+	free(errs->msg);
+	errs->msg = NULL;
+	errs->n = 0;
+	errs->lost = 0;
+}
+
+void
+cfg_serror(struct cfg_errors *errs, const char *file,
+    const config_setting_t *s, const char *fmt, ...)
+{
+	va_list	ap;
+	int	line = 0;
+
+	if (s != NULL) {
+		if (config_setting_source_file(s) != NULL)
+			file = config_setting_source_file(s);
+		line = (int)config_setting_source_line(s);
+	}
+	va_start(ap, fmt);
+	cfg_verror(errs, file, line, fmt, ap);
+	va_end(ap);
+}
+
+int
+cfg_read(config_t *cf, const char *path, struct cfg_errors *errs)
+{
+	struct stat	 st;
+	FILE		*fp = NULL;
+	int		 fd, ok = 0;
+
+	/*
+	 * Opened here rather than by config_read_file, whose only message
+	 * for any failure to open is "file I/O error".  O_NONBLOCK keeps a
+	 * FIFO put in place of the file from blocking the open forever;
+	 * reads of a regular file ignore it.
+	 */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		cfg_error(errs, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		cfg_error(errs, path, 0, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cfg_error(errs, path, 0, "not a regular file");
+		goto out;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		cfg_error(errs, path, 0, "%s", strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	errno = 0;
+	ok = config_read(cf, fp);
+	if (!ok && ferror(fp))
+		cfg_error(errs, path, 0, "%s", strerror(errno));
+	else if (!ok)
+		cfg_error(errs, config_error_file(cf) != NULL ?
+		    config_error_file(cf) : path, config_error_line(cf), "%s",
+		    config_error_text(cf));
+ out:
+	if (fp != NULL)
+		fclose(fp);
+	if (fd != -1)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+int
+cfg_check_keys(struct cfg_errors *errs, const char *file,
+    const config_setting_t *group, const char *const *keys)
+{
+	const config_setting_t	*s;
+	const char		*name;
+	int			 i, n, bad = 0;
+	size_t			 k;
+
+	n = config_setting_length(group);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(group, (unsigned int)i);
+		if ((name = config_setting_name(s)) == NULL)
+			continue;
+		for (k = 0; keys[k] != NULL; k++)
+			if (strcmp(name, keys[k]) == 0)
+				break;
+		if (keys[k] == NULL) {
+			cfg_serror(errs, file, s, "unknown key \"%s\"", name);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+int
+cfg_get_string(struct cfg_errors *errs, const char *file,
+    const config_setting_t *group, const char *key, const char **val,
+    const config_setting_t **where)
+{
+	const config_setting_t	*s;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		cfg_serror(errs, file, s, "%s: expected a string", key);
+		return -1;
+	}
+	*val = config_setting_get_string(s);
+	*where = s;
+	return 1;
+}
+
+int
+cfg_get_int(struct cfg_errors *errs, const char *file,
+    const config_setting_t *group, const char *key, long long min,
+    long long max, long long *val, const config_setting_t **where)
+{
+	const config_setting_t	*s;
+	long long		 v;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		cfg_serror(errs, file, s, "%s: expected an integer", key);
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		cfg_serror(errs, file, s,
+		    "%s: %lld is out of range (%lld..%lld)", key, v, min, max);
+		return -1;
+	}
+	*val = v;
+	*where = s;
+	return 1;
+}
+
+int
+cfg_get_strings(struct cfg_errors *errs, const char *file,
+    const config_setting_t *group, const char *key, size_t max,
+    const config_setting_t **elems, size_t *n)
+{
+	const config_setting_t	*s, *e;
+	int			 i, len;
+
+	*n = 0;
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if (max < 1) {
+			cfg_serror(errs, file, s, "%s: more than %zu entries",
+			    key, max);
+			return -1;
+		}
+		elems[(*n)++] = s;
+		return 1;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		cfg_serror(errs, file, s,
+		    "%s: expected a string or a list of strings", key);
+		return -1;
+	}
+	len = config_setting_length(s);
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			cfg_serror(errs, file, e,
+			    "%s: expected a string or a list of strings", key);
+			*n = 0;
+			return -1;
+		}
+	}
+	if ((size_t)len > max) {
+		cfg_serror(errs, file, s, "%s: more than %zu entries", key,
+		    max);
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		elems[(*n)++] = config_setting_get_elem(s, (unsigned int)i);
+	return 1;
+}
+
+/*
+ * Resolves a path from the main file against the main file's directory,
+ * so that a configuration tree can be moved or tested as a whole.
+ */
+static int
+resolve_path(const char *main_file, const char *rel, char *out,
+    size_t outlen)
+{
+	const char	*slash;
+	int		 dirlen, len;
+
+	slash = strrchr(main_file, '/');
+	if (rel[0] == '/' || slash == NULL)
+		dirlen = 0;
+	else
+		dirlen = (int)(slash - main_file) + 1;
+	len = snprintf(out, outlen, "%.*s%s", dirlen, main_file, rel);
+	if (len < 0 || (size_t)len >= outlen)
+		return -1;
+	return 0;
+}
+
+/* The rules of the kernel's dev_valid_name(). */
+static int
+valid_ifname(const char *s)
+{
+	size_t	len = strlen(s), i;
+
+	if (len == 0 || len >= IFNAMSIZ)
+		return 0;
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == '/' || s[i] == ':' ||
+		    isspace((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Parses one interface address, telling apart the ways it can be wrong
+ * since a bare address (without /len) is the most likely mistake.
+ */
+static int
+parse_local_addr(struct cfg_errors *errs, const char *file,
+    const config_setting_t *s, struct tm_prefix *p)
+{
+	const char	*v = config_setting_get_string(s);
+	const char	*slash = strrchr(v, '/');
+	char		 buf[INET6_ADDRSTRLEN];
+	struct tm_addr	 a;
+	size_t		 alen;
+
+	if (prefix_parse(v, p) == 0)
+		return 0;
+	if (slash == NULL) {
+		if (addr_parse(v, &a) == 0)
+			cfg_serror(errs, file, s, "address \"%s\": missing "
+			    "prefix length (address/len)", v);
+		else
+			cfg_serror(errs, file, s, "address \"%s\": invalid "
+			    "address", v);
+		return -1;
+	}
+	alen = (size_t)(slash - v);
+	if (alen < sizeof(buf)) {
+		memcpy(buf, v, alen);
+		buf[alen] = '\0';
+	}
+	if (alen >= sizeof(buf) || addr_parse(buf, &a) == -1)
+		cfg_serror(errs, file, s, "address \"%s\": invalid address", v);
+	else
+		cfg_serror(errs, file, s, "address \"%s\": invalid prefix "
+		    "length (0..%d)", v, a.family == AF_INET ? 32 : 128);
+	return -1;
+}
+
+static void
+parse_addresses(struct load_ctx *ctx, struct tm_config *conf,
+    const config_setting_t *root)
+{
+	const config_setting_t	*elems[TM_MAX_ADDRS], *s;
+	struct tm_prefix	 p;
+	char			 buf[INET6_ADDRSTRLEN];
+	size_t			 n, i, j;
+	int			 r, dup;
+
+	r = cfg_get_strings(ctx->errs, conf->file, root, "address",
+	    TM_MAX_ADDRS, elems, &n);
+	if (r == 0)
+		cfg_error(ctx->errs, conf->file, 0, "missing \"address\"");
+	if (r != 1)
+		return;
+	if (n == 0) {
+		s = config_setting_get_member(root, "address");
+		cfg_serror(ctx->errs, conf->file, s,
+		    "address: at least one address is required");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (parse_local_addr(ctx->errs, conf->file, elems[i], &p) == -1)
+			continue;
+		for (dup = 0, j = 0; j < conf->naddrs; j++)
+			if (addr_eq(&conf->addrs[j].addr, &p.addr))
+				dup = 1;
+		if (dup) {
+			cfg_serror(ctx->errs, conf->file, elems[i],
+			    "duplicate address %s",
+			    addr_ntop(&p.addr, buf, sizeof(buf)));
+			continue;
+		}
+		ctx->addr_line[conf->naddrs] =
+		    (int)config_setting_source_line(elems[i]);
+		conf->addrs[conf->naddrs++] = p;
+	}
+}
+
+static int
+parse_path(struct load_ctx *ctx, struct tm_config *conf,
+    const config_setting_t *root, const char *key, const char *deflt,
+    char *out, size_t outlen, const config_setting_t **where)
+{
+	const char	*v = deflt;
+
+	*where = NULL;
+	if (cfg_get_string(ctx->errs, conf->file, root, key, &v, where) == -1)
+		return -1;
+	if (v == NULL)
+		return 0;
+	if (v[0] == '\0') {
+		cfg_serror(ctx->errs, conf->file, *where, "%s: empty path",
+		    key);
+		return -1;
+	}
+	if (resolve_path(conf->file, v, out, outlen) == -1) {
+		cfg_serror(ctx->errs, conf->file, *where, "%s: path too long",
+		    key);
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static void
+parse_main(struct load_ctx *ctx, struct tm_config *conf,
+    const config_setting_t *root)
+{
+	const config_setting_t	*s = NULL, *mtu_s = NULL;
+	const char		*v, *why = NULL;
+	struct tm_addr		 a[TM_MAX_ADDRS];
+	struct stat		 st;
+	long long		 n;
+	size_t			 i;
+	int			 r, has_v6 = 0;
+
+	cfg_check_keys(ctx->errs, conf->file, root, main_keys);
+
+	r = cfg_get_string(ctx->errs, conf->file, root, "interface", &v, &s);
+	if (r == 0)
+		cfg_error(ctx->errs, conf->file, 0, "missing \"interface\"");
+	else if (r == 1 && !valid_ifname(v))
+		cfg_serror(ctx->errs, conf->file, s, "invalid interface name "
+		    "\"%s\" (1..%d characters, no '/', ':' or white space)",
+		    v, IFNAMSIZ - 1);
+	else if (r == 1)
+		snprintf(conf->interface, sizeof(conf->interface), "%s", v);
+
+	parse_addresses(ctx, conf, root);
+
+	conf->listen = TM_DEFAULT_PORT;
+	if (cfg_get_int(ctx->errs, conf->file, root, "listen", 1, 65535, &n,
+	    &s) == 1)
+		conf->listen = (uint16_t)n;
+
+	if (parse_path(ctx, conf, root, "peers_dir", "conf.d",
+	    conf->peers_dir, sizeof(conf->peers_dir), &s) == 0) {
+		if (stat(conf->peers_dir, &st) == -1)
+			why = strerror(errno);
+		else if (!S_ISDIR(st.st_mode))
+			why = strerror(ENOTDIR);
+		if (why != NULL)
+			cfg_serror(ctx->errs, conf->file, s,
+			    "peers_dir \"%s\": %s", conf->peers_dir, why);
+		else
+			ctx->peers_dir_ok = 1;
+	}
+
+	parse_path(ctx, conf, root, "private_key_file", NULL,
+	    conf->private_key_file, sizeof(conf->private_key_file), &s);
+
+	if (cfg_get_int(ctx->errs, conf->file, root, "mtu", TM_MTU_MIN,
+	    TM_MTU_MAX, &n, &mtu_s) == 1)
+		conf->mtu = (int)n;
+	for (i = 0; i < conf->naddrs; i++)
+		if (conf->addrs[i].addr.family == AF_INET6)
+			has_v6 = 1;
+	/* IPv6 needs a link MTU of at least 1280 (RFC 8200, section 5). */
+	if (conf->mtu != 0 && conf->mtu < 1280 && has_v6)
+		cfg_serror(ctx->errs, conf->file, mtu_s, "mtu: %d is below "
+		    "1280, the minimum for IPv6", conf->mtu);
+
+	if (cfg_get_int(ctx->errs, conf->file, root, "mac_prefix", 0, 255, &n,
+	    &s) == 1)
+		conf->mac_prefix = (uint8_t)n;
+
+	if (conf->naddrs > 0) {
+		for (i = 0; i < conf->naddrs; i++)
+			a[i] = conf->addrs[i].addr;
+		mac_derive(conf->mac_prefix, a, conf->naddrs, conf->mac);
+		mac_to_linklocal(conf->mac, &conf->lladdr);
+		ctx->mac_addr = (size_t)mac_source(a, conf->naddrs);
+	}
+}
+
+/* Only "*.conf", never dotfiles, so editor and backup files are skipped. */
+static int
+peer_file_filter(const struct dirent *d)
+{
+	size_t	len = strlen(d->d_name), slen = strlen(CFG_CONF_SUFFIX);
+
+	if (d->d_name[0] == '.' || len <= slen)
+		return 0;
+	return strcmp(d->d_name + len - slen, CFG_CONF_SUFFIX) == 0;
+}
+
+/* strcmp order, not the locale's, so that the order is the same anywhere. */
+static int
+peer_file_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void
+load_peers(struct load_ctx *ctx, struct tm_config *conf)
+{
+	struct dirent		**names = NULL;
+	struct peer_conf	 *pc;
+	struct peerconf_lines	 *pl;
+	struct stat		  st;
+	char			  path[PATH_MAX];
+	const char		 *sep;
+	size_t			  dlen;
+	int			  i, n, len;
+
+	if ((n = scandir(conf->peers_dir, &names, peer_file_filter,
+	    peer_file_cmp)) == -1) {
+		cfg_error(ctx->errs, conf->peers_dir, 0, "%s", strerror(errno));
+		return;
+	}
+	dlen = strlen(conf->peers_dir);
+	sep = dlen > 0 && conf->peers_dir[dlen - 1] == '/' ? "" : "/";
+	if (n > 0) {
+		conf->peers = calloc((size_t)n, sizeof(*conf->peers));
+		ctx->plines = calloc((size_t)n, sizeof(*ctx->plines));
+		if (conf->peers == NULL || ctx->plines == NULL) {
+			cfg_error(ctx->errs, conf->peers_dir, 0, "%s",
+			    strerror(errno));
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		len = snprintf(path, sizeof(path), "%s%s%s", conf->peers_dir,
+		    sep, names[i]->d_name);
+		if (len < 0 || (size_t)len >= sizeof(path)) {
+			cfg_error(ctx->errs, conf->peers_dir, 0,
+			    "%s: path too long", names[i]->d_name);
+			continue;
+		}
+		/*
+		 * stat, not lstat: a symlink to a peer file is fine, while a
+		 * dangling one is reported, as a peer would silently vanish.
+		 */
+		if (stat(path, &st) == -1) {
+			cfg_error(ctx->errs, path, 0, "%s", strerror(errno));
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		pc = &conf->peers[conf->npeers];
+		pl = &ctx->plines[conf->npeers];
+		conf->npeers++;
+		peerconf_load(path, conf, pc, pl, ctx->errs);
+	}
+ out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/*
+ * Checks one peer against the local node and every peer before it.  Only
+ * fields that passed validation are set, so a peer that already failed
+ * adds no noise here.  A pair that shares an address also derives the
+ * same MAC when that address is its source; the MAC is then not
+ * reported a second time.
+ */
+static void
+check_peer(struct load_ctx *ctx, const struct tm_config *conf, size_t j)
+{
+	const struct peer_conf		*p = &conf->peers[j], *q;
+	const struct peerconf_lines	*pl = &ctx->plines[j], *ql;
+	char				 a[INET6_ADDRSTRLEN];
+	char				 b[INET6_ADDRSTRLEN];
+	char				 m[18];
+	size_t				 i, k, l;
+	int				 shared = 0;
+
+	for (k = 0; k < p->naddrs; k++)
+		for (l = 0; l < conf->naddrs; l++)
+			if (addr_eq(&p->addrs[k], &conf->addrs[l].addr)) {
+				cfg_error(ctx->errs, p->file, pl->addr[k],
+				    "address %s is a local address (%s:%d)",
+				    addr_ntop(&p->addrs[k], a, sizeof(a)),
+				    conf->file, ctx->addr_line[l]);
+				shared = 1;
+			}
+	if (!shared && p->naddrs > 0 && conf->naddrs > 0 &&
+	    memcmp(p->mac, conf->mac, sizeof(p->mac)) == 0)
+		cfg_error(ctx->errs, p->file, pl->addr[pl->mac_addr],
+		    "%s derives the same MAC %s as local address %s (%s:%d)",
+		    addr_ntop(&p->addrs[pl->mac_addr], a, sizeof(a)),
+		    mac_ntop(p->mac, m, sizeof(m)),
+		    addr_ntop(&conf->addrs[ctx->mac_addr].addr, b, sizeof(b)),
+		    conf->file, ctx->addr_line[ctx->mac_addr]);
+
+	for (i = 0; i < j; i++) {
+		q = &conf->peers[i];
+		ql = &ctx->plines[i];
+		if (p->name[0] != '\0' && strcmp(p->name, q->name) == 0)
+			cfg_error(ctx->errs, p->file, pl->name,
+			    "peer name \"%s\" is already used in %s:%d",
+			    p->name, q->file, ql->name);
+		shared = 0;
+		for (k = 0; k < p->naddrs; k++)
+			for (l = 0; l < q->naddrs; l++)
+				if (addr_eq(&p->addrs[k], &q->addrs[l])) {
+					cfg_error(ctx->errs, p->file,
+					    pl->addr[k], "address %s is "
+					    "already used in %s:%d",
+					    addr_ntop(&p->addrs[k], a,
+					    sizeof(a)), q->file, ql->addr[l]);
+					shared = 1;
+				}
+		if (!shared && p->naddrs > 0 && q->naddrs > 0 &&
+		    memcmp(p->mac, q->mac, sizeof(p->mac)) == 0)
+			cfg_error(ctx->errs, p->file, pl->addr[pl->mac_addr],
+			    "%s derives the same MAC %s as %s (%s:%d)",
+			    addr_ntop(&p->addrs[pl->mac_addr], a, sizeof(a)),
+			    mac_ntop(p->mac, m, sizeof(m)),
+			    addr_ntop(&q->addrs[ql->mac_addr], b, sizeof(b)),
+			    q->file, ql->addr[ql->mac_addr]);
+		if (p->has_public_key && q->has_public_key &&
+		    memcmp(p->public_key, q->public_key,
+		    sizeof(p->public_key)) == 0)
+			cfg_error(ctx->errs, p->file, pl->key,
+			    "public key is already used in %s:%d", q->file,
+			    ql->key);
+	}
+}
+
+int
+config_load(const char *path, struct tm_config *conf,
+    struct cfg_errors *errs)
+{
+	struct load_ctx	 ctx;
+	config_t	 cf;
+	size_t		 before = errs->n + errs->lost, j;
+	int		 len;
+
+	memset(conf, 0, sizeof(*conf));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.errs = errs;
+	config_init(&cf);
+
+	len = snprintf(conf->file, sizeof(conf->file), "%s", path);
+	if (len < 0 || (size_t)len >= sizeof(conf->file)) {
+		cfg_error(errs, path, 0, "path too long");
+		goto out;
+	}
+	if (cfg_read(&cf, conf->file, errs) == -1)
+		goto out;
+	parse_main(&ctx, conf, config_root_setting(&cf));
+	if (ctx.peers_dir_ok)
+		load_peers(&ctx, conf);
+	for (j = 0; j < conf->npeers; j++)
+		check_peer(&ctx, conf, j);
+ out:
+	config_destroy(&cf);
+	free(ctx.plines);
+	if (errs->n + errs->lost != before) {
+		config_free(conf);
+		return -1;
+	}
+	return 0;
+}
+
+void
+config_free(struct tm_config *conf)
+{
+	free(conf->peers);
+	memset(conf, 0, sizeof(*conf));
+}

@@ -1,0 +1,338 @@
+/*
+ * One peer file of peers_dir: name, public key, tunnel addresses and
+ * underlay endpoints.
+ */
+#include <arpa/inet.h>
+
+#include <libconfig.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "config.h"
+#include "peerconf.h"
+
+#define PEERCONF_KEY_B64LEN	44	/* 4 * ceil(TM_KEY_LEN / 3) */
+#define PEERCONF_PRIORITY	100
+
+static const char *const peer_keys[] = {
+	"name", "public_key", "address", "endpoints", NULL
+};
+
+static const char *const endpoint_keys[] = {
+	"host", "port", "priority", NULL
+};
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+const char *
+peerconf_decode_key(const char *s, uint8_t key[TM_KEY_LEN])
+{
+	unsigned char	 out[TM_KEY_LEN + 1];
+	const char	*p;
+	size_t		 i;
+
+	/*
+	 * EVP_DecodeBlock alone is too lenient: it skips white space, takes
+	 * any amount of padding and returns a length that counts the
+	 * padding bytes, so the shape is checked here first.  32 bytes are
+	 * 43 characters and one '='.
+	 */
+	if (strlen(s) != PEERCONF_KEY_B64LEN)
+		return "not the 44-character base64 encoding of a 32-byte key";
+	if (s[PEERCONF_KEY_B64LEN - 1] != '=' ||
+	    s[PEERCONF_KEY_B64LEN - 2] == '=')
+		return "invalid base64 padding";
+	for (i = 0; i < PEERCONF_KEY_B64LEN - 1; i++)
+		if (strchr(b64_alphabet, s[i]) == NULL)
+			return "invalid base64 character";
+	/*
+	 * The last character carries 4 bits of key and 2 unused ones; these
+	 * must be zero, or two spellings would name the same key and escape
+	 * the duplicate check.
+	 */
+	p = strchr(b64_alphabet, s[PEERCONF_KEY_B64LEN - 2]);
+	if (((p - b64_alphabet) & 0x03) != 0)
+		return "non-canonical base64 (unused bits set)";
+	if (EVP_DecodeBlock(out, (const unsigned char *)s,
+	    PEERCONF_KEY_B64LEN) != TM_KEY_LEN + 1)
+		return "invalid base64";
+	memcpy(key, out, TM_KEY_LEN);
+	OPENSSL_cleanse(out, sizeof(out));
+	return NULL;
+}
+
+static int
+valid_peer_name(const char *s)
+{
+	size_t	len = strlen(s), i;
+
+	if (len == 0 || len >= TM_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static void
+parse_name(struct cfg_errors *errs, const config_setting_t *root,
+    struct peer_conf *pc, struct peerconf_lines *pl)
+{
+	const config_setting_t	*s;
+	const char		*v;
+	int			 r;
+
+	r = cfg_get_string(errs, pc->file, root, "name", &v, &s);
+	if (r == 0)
+		cfg_error(errs, pc->file, 0, "missing \"name\"");
+	if (r != 1)
+		return;
+	if (!valid_peer_name(v)) {
+		cfg_serror(errs, pc->file, s, "invalid peer name \"%s\" "
+		    "(1..%d characters of A-Z a-z 0-9 . _ -)", v,
+		    TM_NAME_MAX - 1);
+		return;
+	}
+	snprintf(pc->name, sizeof(pc->name), "%s", v);
+	pl->name = (int)config_setting_source_line(s);
+}
+
+static void
+parse_key(struct cfg_errors *errs, const config_setting_t *root,
+    struct peer_conf *pc, struct peerconf_lines *pl)
+{
+	const config_setting_t	*s;
+	const char		*v, *why;
+
+	if (cfg_get_string(errs, pc->file, root, "public_key", &v, &s) != 1)
+		return;
+	if ((why = peerconf_decode_key(v, pc->public_key)) != NULL) {
+		cfg_serror(errs, pc->file, s, "public_key: %s", why);
+		return;
+	}
+	pc->has_public_key = 1;
+	pl->key = (int)config_setting_source_line(s);
+}
+
+static void
+parse_addrs(struct cfg_errors *errs, const config_setting_t *root,
+    const struct tm_config *local, struct peer_conf *pc,
+    struct peerconf_lines *pl)
+{
+	const config_setting_t	*elems[TM_MAX_ADDRS];
+	struct tm_addr		 a;
+	const char		*v;
+	char			 buf[INET6_ADDRSTRLEN];
+	size_t			 n, i, j;
+	int			 r, bad;
+
+	r = cfg_get_strings(errs, pc->file, root, "address", TM_MAX_ADDRS,
+	    elems, &n);
+	if (r == 0)
+		cfg_error(errs, pc->file, 0, "missing \"address\"");
+	if (r != 1)
+		return;
+	if (n == 0) {
+		cfg_serror(errs, pc->file,
+		    config_setting_get_member(root, "address"),
+		    "address: at least one address is required");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		v = config_setting_get_string(elems[i]);
+		if (strchr(v, '/') != NULL) {
+			cfg_serror(errs, pc->file, elems[i], "address \"%s\": "
+			    "expected a plain address, without a prefix "
+			    "length", v);
+			continue;
+		}
+		if (addr_parse(v, &a) == -1) {
+			cfg_serror(errs, pc->file, elems[i],
+			    "address \"%s\": invalid address", v);
+			continue;
+		}
+		addr_ntop(&a, buf, sizeof(buf));
+		for (bad = 0, j = 0; j < pc->naddrs; j++)
+			if (addr_eq(&pc->addrs[j], &a))
+				bad = 1;
+		if (bad) {
+			cfg_serror(errs, pc->file, elems[i],
+			    "duplicate address %s", buf);
+			continue;
+		}
+		/* A peer must be reachable on the link, without a router. */
+		for (bad = local->naddrs > 0, j = 0; j < local->naddrs; j++)
+			if (prefix_contains(&local->addrs[j], &a))
+				bad = 0;
+		if (bad) {
+			cfg_serror(errs, pc->file, elems[i], "address %s is "
+			    "not inside any %s prefix of the interface", buf,
+			    a.family == AF_INET ? "IPv4" : "IPv6");
+			continue;
+		}
+		pl->addr[pc->naddrs] =
+		    (int)config_setting_source_line(elems[i]);
+		pc->addrs[pc->naddrs++] = a;
+	}
+	if (pc->naddrs > 0) {
+		mac_derive(local->mac_prefix, pc->addrs, pc->naddrs, pc->mac);
+		mac_to_linklocal(pc->mac, &pc->lladdr);
+		pl->mac_addr = (size_t)mac_source(pc->addrs, pc->naddrs);
+	}
+}
+
+/* Returns 0 and fills ep, or -1 if the endpoint group was reported. */
+static int
+parse_endpoint(struct cfg_errors *errs, const char *file,
+    const config_setting_t *g, struct endpoint_conf *ep)
+{
+	const config_setting_t	*s;
+	struct tm_addr		 a;
+	const char		*host;
+	long long		 v;
+	int			 r, bad = 0;
+
+	memset(ep, 0, sizeof(*ep));
+	memset(&a, 0, sizeof(a));
+	if (cfg_check_keys(errs, file, g, endpoint_keys) > 0)
+		bad = 1;
+
+	r = cfg_get_string(errs, file, g, "host", &host, &s);
+	if (r == 0)
+		cfg_serror(errs, file, g, "endpoint: missing \"host\"");
+	if (r != 1)
+		bad = 1;
+	else if (strlen(host) >= sizeof(ep->host)) {
+		cfg_serror(errs, file, s, "endpoint: host is longer than %zu "
+		    "characters", sizeof(ep->host) - 1);
+		bad = 1;
+	} else if (addr_parse(host, &a) == -1) {
+		cfg_serror(errs, file, s, "endpoint \"%s\": host must be a "
+		    "numeric IPv4 or IPv6 address (host names are not "
+		    "supported yet)", host);
+		bad = 1;
+	} else
+		snprintf(ep->host, sizeof(ep->host), "%s", host);
+
+	ep->port = TM_DEFAULT_PORT;
+	r = cfg_get_int(errs, file, g, "port", 1, 65535, &v, &s);
+	if (r == 1)
+		ep->port = (uint16_t)v;
+	else if (r == -1)
+		bad = 1;
+
+	ep->priority = PEERCONF_PRIORITY;
+	r = cfg_get_int(errs, file, g, "priority", 0, INT_MAX, &v, &s);
+	if (r == 1)
+		ep->priority = (int)v;
+	else if (r == -1)
+		bad = 1;
+
+	if (bad)
+		return -1;
+
+	/* One dual-stack socket sends to everything, IPv4 as v4-mapped. */
+	ep->sa.sin6_family = AF_INET6;
+	ep->sa.sin6_port = htons(ep->port);
+	if (a.family == AF_INET) {
+		ep->sa.sin6_addr.s6_addr[10] = 0xff;
+		ep->sa.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&ep->sa.sin6_addr.s6_addr[12], &a.u.v4, 4);
+	} else
+		ep->sa.sin6_addr = a.u.v6;
+	return 0;
+}
+
+static void
+parse_endpoints(struct cfg_errors *errs, const config_setting_t *root,
+    struct peer_conf *pc)
+{
+	const config_setting_t	*s, *g;
+	struct endpoint_conf	 ep;
+	size_t			 i, j;
+	int			 n, k, dup;
+
+	if ((s = config_setting_get_member(root, "endpoints")) == NULL)
+		return;
+	/* libconfig arrays only hold scalars, but an empty one is fine. */
+	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
+	    config_setting_type(s) != CONFIG_TYPE_ARRAY) {
+		cfg_serror(errs, pc->file, s,
+		    "endpoints: expected a list of groups");
+		return;
+	}
+	n = config_setting_length(s);
+	if (n > TM_MAX_ENDPOINTS) {
+		cfg_serror(errs, pc->file, s, "endpoints: more than %d entries",
+		    TM_MAX_ENDPOINTS);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		g = config_setting_get_elem(s, (unsigned int)k);
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			cfg_serror(errs, pc->file, g,
+			    "endpoints: expected a list of groups");
+			continue;
+		}
+		if (parse_endpoint(errs, pc->file, g, &ep) == -1)
+			continue;
+		for (dup = 0, j = 0; j < pc->nendpoints; j++)
+			if (memcmp(&pc->endpoints[j].sa, &ep.sa,
+			    sizeof(ep.sa)) == 0)
+				dup = 1;
+		if (dup) {
+			cfg_serror(errs, pc->file, g, "endpoint %s port %u is "
+			    "listed twice", ep.host, ep.port);
+			continue;
+		}
+		/*
+		 * Insertion after every endpoint of lower or equal priority
+		 * keeps the file's order among equals.
+		 */
+		for (i = pc->nendpoints; i > 0 &&
+		    pc->endpoints[i - 1].priority > ep.priority; i--)
+			pc->endpoints[i] = pc->endpoints[i - 1];
+		pc->endpoints[i] = ep;
+		pc->nendpoints++;
+	}
+}
+
+int
+peerconf_load(const char *path, const struct tm_config *local,
+    struct peer_conf *pc, struct peerconf_lines *pl, struct cfg_errors *errs)
+{
+	config_t		 cf;
+	const config_setting_t	*root;
+	size_t			 before = errs->n + errs->lost;
+	int			 len;
+
+	memset(pc, 0, sizeof(*pc));
+	memset(pl, 0, sizeof(*pl));
+	len = snprintf(pc->file, sizeof(pc->file), "%s", path);
+	if (len < 0 || (size_t)len >= sizeof(pc->file)) {
+		cfg_error(errs, path, 0, "path too long");
+		pc->file[0] = '\0';
+		return -1;
+	}
+
+	config_init(&cf);
+	if (cfg_read(&cf, pc->file, errs) == -1)
+		goto out;
+	root = config_root_setting(&cf);
+	cfg_check_keys(errs, pc->file, root, peer_keys);
+	parse_name(errs, root, pc, pl);
+	parse_key(errs, root, pc, pl);
+	parse_addrs(errs, root, local, pc, pl);
+	parse_endpoints(errs, root, pc);
+ out:
+	config_destroy(&cf);
+	return errs->n + errs->lost == before ? 0 : -1;
+}

@@ -1,0 +1,48 @@
+/*
+ * One peer file of peers_dir.
+ *
+ * The peer parser validates everything a single file can tell on its own
+ * (and that its addresses lie inside the interface's prefixes); checks
+ * across files, such as duplicate names or MACs, are config.c's.
+ */
+#ifndef TAPMESH_PEERCONF_H
+#define TAPMESH_PEERCONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/*
+ * Where the fields of a peer file were defined, kept beside each
+ * peer_conf while loading so that errors across files can point at both
+ * lines.  Zero where unknown.
+ */
+struct peerconf_lines {
+	int			 name;
+	int			 key;
+	int			 addr[TM_MAX_ADDRS];
+	size_t			 mac_addr;	/* the MAC's source address */
+};
+
+/*
+ * Parses the peer file at path into *pc, setting pc->file, and deriving
+ * the MAC and link-local address with local->mac_prefix.  Addresses must
+ * lie inside one of local's prefixes of the same family (not checked if
+ * local has none, as the main file then already failed).  pc only ever
+ * holds fields that passed validation, left zero otherwise, so that the
+ * cross-file checks may look at it even after an error.  Returns 0 if
+ * the file is valid, or -1 if errors were appended to errs.
+ */
+int	 peerconf_load(const char *, const struct tm_config *,
+	    struct peer_conf *, struct peerconf_lines *, struct cfg_errors *);
+
+/*
+ * Decodes a public key given as the 44-character padded base64 encoding
+ * of TM_KEY_LEN bytes; non-canonical encodings are refused so that a key
+ * has a single spelling.  Returns NULL on success, or a description of
+ * what is wrong.
+ */
+const char *peerconf_decode_key(const char *, uint8_t [TM_KEY_LEN]);
+
+#endif
