@@ -1,0 +1,227 @@
+/*
+ * X25519 keys on top of OpenSSL's EVP_PKEY interface.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "key.h"
+
+/* A key file is one line; anything much longer is not a key file. */
+#define KEY_FILE_MAX	256
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+void
+key_b64_encode(const uint8_t key[KEY_LEN], char out[KEY_B64_LEN + 1])
+{
+	size_t		 i, o = 0;
+	uint32_t	 v;
+
+	/* 30 bytes in ten full groups, then 2 bytes that need one '='. */
+	for (i = 0; i + 3 <= KEY_LEN; i += 3) {
+		v = (uint32_t)key[i] << 16 | (uint32_t)key[i + 1] << 8 |
+		    key[i + 2];
+		out[o++] = b64_alphabet[(v >> 18) & 63];
+		out[o++] = b64_alphabet[(v >> 12) & 63];
+		out[o++] = b64_alphabet[(v >> 6) & 63];
+		out[o++] = b64_alphabet[v & 63];
+	}
+	v = (uint32_t)key[i] << 16 | (uint32_t)key[i + 1] << 8;
+	out[o++] = b64_alphabet[(v >> 18) & 63];
+	out[o++] = b64_alphabet[(v >> 12) & 63];
+	out[o++] = b64_alphabet[(v >> 6) & 63];
+	out[o++] = '=';
+	out[o] = '\0';
+	OPENSSL_cleanse(&v, sizeof(v));
+}
+
+int
+key_b64_decode(const char *s, uint8_t key[KEY_LEN])
+{
+	uint8_t		 tmp[KEY_LEN];
+	uint32_t	 v = 0;
+	size_t		 i, o = 0;
+	int		 c, ret = -1;
+
+	if (strnlen(s, KEY_B64_LEN + 1) != KEY_B64_LEN)
+		return -1;
+	if (s[KEY_B64_LEN - 1] != '=')
+		return -1;
+	for (i = 0; i < KEY_B64_LEN - 1; i++) {
+		if ((c = b64_value((unsigned char)s[i])) == -1)
+			goto out;
+		v = v << 6 | (uint32_t)c;
+		if (i % 4 == 3) {
+			tmp[o++] = (uint8_t)(v >> 16);
+			tmp[o++] = (uint8_t)(v >> 8);
+			tmp[o++] = (uint8_t)v;
+			v = 0;
+		}
+	}
+	/* 43 characters carry 258 bits; the 2 spare ones must be zero. */
+	if ((v & 3) != 0)
+		goto out;
+	tmp[o++] = (uint8_t)(v >> 10);
+	tmp[o++] = (uint8_t)(v >> 2);
+	memcpy(key, tmp, KEY_LEN);
+	ret = 0;
+ out:
+	OPENSSL_cleanse(tmp, sizeof(tmp));
+	OPENSSL_cleanse(&v, sizeof(v));
+	return ret;
+}
+
+int
+key_generate(uint8_t priv[KEY_LEN])
+{
+	if (RAND_priv_bytes(priv, KEY_LEN) != 1)
+		return -1;
+	priv[0] &= 248;
+	priv[31] &= 127;
+	priv[31] |= 64;
+	return 0;
+}
+
+int
+key_public(const uint8_t priv[KEY_LEN], uint8_t pub[KEY_LEN])
+{
+	EVP_PKEY	*pk;
+	size_t		 len = KEY_LEN;
+	int		 ret = -1;
+
+	pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv,
+	    KEY_LEN);
+	if (pk == NULL)
+		return -1;
+	if (EVP_PKEY_get_raw_public_key(pk, pub, &len) == 1 &&
+	    len == KEY_LEN)
+		ret = 0;
+	EVP_PKEY_free(pk);
+	return ret;
+}
+
+int
+key_dh(const uint8_t priv[KEY_LEN], const uint8_t pub[KEY_LEN],
+    uint8_t out[KEY_LEN])
+{
+	static const uint8_t	 zero[KEY_LEN];
+	EVP_PKEY		*mine = NULL, *theirs = NULL;
+	EVP_PKEY_CTX		*ctx = NULL;
+	size_t			 len = KEY_LEN;
+	int			 ret = -1;
+
+	mine = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv,
+	    KEY_LEN);
+	theirs = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pub,
+	    KEY_LEN);
+	if (mine == NULL || theirs == NULL)
+		goto out;
+	if ((ctx = EVP_PKEY_CTX_new(mine, NULL)) == NULL)
+		goto out;
+	if (EVP_PKEY_derive_init(ctx) != 1 ||
+	    EVP_PKEY_derive_set_peer(ctx, theirs) != 1 ||
+	    EVP_PKEY_derive(ctx, out, &len) != 1 || len != KEY_LEN)
+		goto out;
+	/* OpenSSL refuses this too; checking here does not rely on that. */
+	if (CRYPTO_memcmp(out, zero, KEY_LEN) == 0)
+		goto out;
+	ret = 0;
+ out:
+	if (ret == -1)
+		OPENSSL_cleanse(out, KEY_LEN);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(mine);
+	EVP_PKEY_free(theirs);
+	return ret;
+}
+
+int
+key_load_file(const char *path, uint8_t priv[KEY_LEN], char *errbuf,
+    size_t errlen)
+{
+	char		 buf[KEY_FILE_MAX + 1];
+	struct stat	 st;
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd, ret = -1;
+
+	/* fstat on the opened descriptor: what is checked is what is read. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(errbuf, errlen, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		snprintf(errbuf, errlen, "%s: mode %04o lets group or others "
+		    "access the private key (use chmod 600)", path,
+		    (unsigned int)(st.st_mode & 07777));
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(errbuf, errlen, "%s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf)) {
+			snprintf(errbuf, errlen, "%s: too long for a key file",
+			    path);
+			goto out;
+		}
+	}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' ||
+	    buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		len--;
+	buf[len] = '\0';
+	if (len != KEY_B64_LEN || strlen(buf) != len ||
+	    key_b64_decode(buf, priv) == -1) {
+		snprintf(errbuf, errlen, "%s: not a base64 X25519 private key "
+		    "(%d characters expected)", path, KEY_B64_LEN);
+		goto out;
+	}
+	ret = 0;
+ out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	close(fd);
+	return ret;
+}

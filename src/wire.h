@@ -1,0 +1,92 @@
+/*
+ * tapmesh's UDP message types, the data message header, and
+ * little-endian field helpers shared by handshake.c and the daemon's data
+ * path.  The handshake message layouts are documented in handshake.h.
+ *
+ * Data message (type 4), WIRE_DATA_HEADER_LEN + n + WIRE_TAG_LEN bytes:
+ *
+ *	offset	size	field
+ *	0	1	type = 4
+ *	1	3	reserved, zero
+ *	4	4	le32 receiver_index (the receiver's session index)
+ *	8	8	le64 counter (the AEAD nonce; see aead.h)
+ *	16	n	ciphertext of the Ethernet frame
+ *	16+n	16	AEAD tag
+ *
+ * The 16-byte header is the AEAD's associated data, so no header field
+ * can be altered without the packet failing to authenticate.
+ */
+#ifndef TAPMESH_WIRE_H
+#define TAPMESH_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_TYPE_INITIATION	1
+#define WIRE_TYPE_RESPONSE	2
+#define WIRE_TYPE_COOKIE_REPLY	3
+#define WIRE_TYPE_DATA		4
+
+#define WIRE_DATA_HEADER_LEN	16
+#define WIRE_TAG_LEN		16
+#define WIRE_DATA_OVERHEAD	(WIRE_DATA_HEADER_LEN + WIRE_TAG_LEN)
+
+static inline void
+wire_put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint32_t
+wire_get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static inline void
+wire_put_le64(uint8_t *p, uint64_t v)
+{
+	wire_put_le32(p, (uint32_t)v);
+	wire_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint64_t
+wire_get_le64(const uint8_t *p)
+{
+	return (uint64_t)wire_get_le32(p) |
+	    (uint64_t)wire_get_le32(p + 4) << 32;
+}
+
+/* Writes a data header for the given receiver index and counter. */
+static inline void
+wire_data_header_write(uint8_t *p, uint32_t receiver_index, uint64_t counter)
+{
+	p[0] = WIRE_TYPE_DATA;
+	p[1] = p[2] = p[3] = 0;
+	wire_put_le32(p + 4, receiver_index);
+	wire_put_le64(p + 8, counter);
+}
+
+/*
+ * Parses the header of a data message of len bytes.  Returns 0, or -1 if
+ * the message is shorter than header and tag, is not of type 4, or has
+ * non-zero reserved bytes.  An empty payload (a keepalive) is valid.
+ */
+static inline int
+wire_data_header_read(const uint8_t *p, size_t len, uint32_t *receiver_index,
+    uint64_t *counter)
+{
+	if (len < WIRE_DATA_OVERHEAD)
+		return -1;
+	if (p[0] != WIRE_TYPE_DATA || p[1] != 0 || p[2] != 0 || p[3] != 0)
+		return -1;
+	*receiver_index = wire_get_le32(p + 4);
+	*counter = wire_get_le64(p + 8);
+	return 0;
+}
+
+#endif
