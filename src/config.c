@@ -16,8 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "config.h"
+#include "key.h"
 #include "peerconf.h"
+
+_Static_assert(TM_KEY_LEN == KEY_LEN, "TM_KEY_LEN is not key.h's KEY_LEN");
 
 #define CFG_CONF_SUFFIX		".conf"
 
@@ -27,12 +32,23 @@ struct load_ctx {
 	int			 addr_line[TM_MAX_ADDRS];
 	size_t			 mac_addr;	/* the MAC's source address */
 	int			 peers_dir_ok;
+	int			 key_ok;	/* conf->public_key is set */
 	struct peerconf_lines	*plines;	/* beside conf->peers */
 };
 
 static const char *const main_keys[] = {
 	"interface", "address", "listen", "peers_dir", "private_key_file",
-	"mtu", "mac_prefix", NULL
+	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
+	NULL
+};
+
+static const struct {
+	const char		*name;
+	enum tm_cipher_pref	 pref;
+} ciphers[] = {
+	{ "auto",		TM_CIPHER_AUTO },
+	{ "chacha20-poly1305",	TM_CIPHER_CHACHA20_POLY1305 },
+	{ "aes-256-gcm",	TM_CIPHER_AES_256_GCM },
 };
 
 static void
@@ -420,6 +436,97 @@ parse_path(struct load_ctx *ctx, struct tm_config *conf,
 	return 0;
 }
 
+/*
+ * Loads the private key file named at setting s and derives the public
+ * key.  The message of key_load_file begins with the path, which the
+ * error already names; it is left out rather than said twice.
+ */
+static void
+load_private_key(struct load_ctx *ctx, struct tm_config *conf,
+    const config_setting_t *s)
+{
+	const char	*path = conf->private_key_file, *why;
+	char		 msg[PATH_MAX + 128];
+	size_t		 plen = strlen(path);
+
+	if (key_load_file(path, conf->private_key, msg, sizeof(msg)) == -1) {
+		why = msg;
+		if (strncmp(msg, path, plen) == 0 && msg[plen] == ':' &&
+		    msg[plen + 1] == ' ')
+			why = msg + plen + 2;
+		cfg_serror(ctx->errs, conf->file, s,
+		    "private_key_file \"%s\": %s", path, why);
+		return;
+	}
+	if (key_public(conf->private_key, conf->public_key) == -1) {
+		cfg_serror(ctx->errs, conf->file, s,
+		    "private_key_file \"%s\": cannot derive the public key",
+		    path);
+		return;
+	}
+	ctx->key_ok = 1;
+}
+
+/*
+ * The timers of the secure channel.  A peer must not be declared dead
+ * before it was due to send even one keepalive, so dead_time has to
+ * exceed keepalive; the error goes to dead_time's line, or to
+ * keepalive's if dead_time kept its default.
+ */
+static void
+parse_timers(struct load_ctx *ctx, struct tm_config *conf,
+    const config_setting_t *root)
+{
+	const config_setting_t	*ka_s = NULL, *dt_s = NULL, *s;
+	long long		 n;
+	int			 ka, dt;
+
+	conf->keepalive = TM_KEEPALIVE_DEFAULT;
+	conf->dead_time = TM_DEAD_TIME_DEFAULT;
+	conf->rekey_time = TM_REKEY_TIME_DEFAULT;
+	ka = cfg_get_int(ctx->errs, conf->file, root, "keepalive", 1, 3600,
+	    &n, &ka_s);
+	if (ka == 1)
+		conf->keepalive = (int)n;
+	dt = cfg_get_int(ctx->errs, conf->file, root, "dead_time", 2, 3600,
+	    &n, &dt_s);
+	if (dt == 1)
+		conf->dead_time = (int)n;
+	if (ka != -1 && dt != -1 && conf->dead_time <= conf->keepalive) {
+		if (dt == 1)
+			cfg_serror(ctx->errs, conf->file, dt_s, "dead_time: %d "
+			    "must be greater than keepalive (%d)",
+			    conf->dead_time, conf->keepalive);
+		else
+			cfg_serror(ctx->errs, conf->file, ka_s, "keepalive: %d "
+			    "must be less than dead_time (%d, the default)",
+			    conf->keepalive, conf->dead_time);
+	}
+	if (cfg_get_int(ctx->errs, conf->file, root, "rekey_time", 2, 86400,
+	    &n, &s) == 1)
+		conf->rekey_time = (int)n;
+}
+
+static void
+parse_cipher(struct load_ctx *ctx, struct tm_config *conf,
+    const config_setting_t *root)
+{
+	const config_setting_t	*s;
+	const char		*v;
+	size_t			 i;
+
+	conf->cipher = TM_CIPHER_AUTO;
+	if (cfg_get_string(ctx->errs, conf->file, root, "cipher", &v, &s) != 1)
+		return;
+	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
+		if (strcmp(v, ciphers[i].name) == 0) {
+			conf->cipher = ciphers[i].pref;
+			return;
+		}
+	cfg_serror(ctx->errs, conf->file, s, "cipher \"%s\": expected "
+	    "\"auto\", \"chacha20-poly1305\" or \"aes-256-gcm\"", v);
+}
+
 static void
 parse_main(struct load_ctx *ctx, struct tm_config *conf,
     const config_setting_t *root)
@@ -464,8 +571,14 @@ parse_main(struct load_ctx *ctx, struct tm_config *conf,
 			ctx->peers_dir_ok = 1;
 	}
 
-	parse_path(ctx, conf, root, "private_key_file", NULL,
-	    conf->private_key_file, sizeof(conf->private_key_file), &s);
+	if (parse_path(ctx, conf, root, "private_key_file", NULL,
+	    conf->private_key_file, sizeof(conf->private_key_file), &s) == 0) {
+		if (s == NULL)
+			cfg_error(ctx->errs, conf->file, 0,
+			    "missing \"private_key_file\"");
+		else
+			load_private_key(ctx, conf, s);
+	}
 
 	if (cfg_get_int(ctx->errs, conf->file, root, "mtu", TM_MTU_MIN,
 	    TM_MTU_MAX, &n, &mtu_s) == 1)
@@ -481,6 +594,9 @@ parse_main(struct load_ctx *ctx, struct tm_config *conf,
 	if (cfg_get_int(ctx->errs, conf->file, root, "mac_prefix", 0, 255, &n,
 	    &s) == 1)
 		conf->mac_prefix = (uint8_t)n;
+
+	parse_timers(ctx, conf, root);
+	parse_cipher(ctx, conf, root);
 
 	if (conf->naddrs > 0) {
 		for (i = 0; i < conf->naddrs; i++)
@@ -601,6 +717,12 @@ check_peer(struct load_ctx *ctx, const struct tm_config *conf, size_t j)
 		    mac_ntop(p->mac, m, sizeof(m)),
 		    addr_ntop(&conf->addrs[ctx->mac_addr].addr, b, sizeof(b)),
 		    conf->file, ctx->addr_line[ctx->mac_addr]);
+	/* A peer entry for ourselves would have us handshake with ourselves. */
+	if (ctx->key_ok && p->has_public_key &&
+	    memcmp(p->public_key, conf->public_key,
+	    sizeof(p->public_key)) == 0)
+		cfg_error(ctx->errs, p->file, pl->key,
+		    "public_key is this node's own public key");
 
 	for (i = 0; i < j; i++) {
 		q = &conf->peers[i];
@@ -676,6 +798,7 @@ config_load(const char *path, struct tm_config *conf,
 void
 config_free(struct tm_config *conf)
 {
+	OPENSSL_cleanse(conf->private_key, sizeof(conf->private_key));
 	free(conf->peers);
 	memset(conf, 0, sizeof(*conf));
 }

@@ -21,6 +21,16 @@
 #define TM_DEFAULT_PORT		5655
 #define TM_MTU_MIN		576
 #define TM_MTU_MAX		9000
+#define TM_KEEPALIVE_DEFAULT	10	/* seconds */
+#define TM_DEAD_TIME_DEFAULT	30	/* seconds */
+#define TM_REKEY_TIME_DEFAULT	120	/* seconds */
+
+/* The data cipher this node asks for; a session settles on one. */
+enum tm_cipher_pref {
+	TM_CIPHER_AUTO = 0,
+	TM_CIPHER_CHACHA20_POLY1305,
+	TM_CIPHER_AES_256_GCM
+};
 
 struct endpoint_conf {
 	char			 host[256];
@@ -33,7 +43,7 @@ struct peer_conf {
 	char			 name[TM_NAME_MAX];
 	char			 file[PATH_MAX];	/* where it was defined */
 	uint8_t			 public_key[TM_KEY_LEN];
-	int			 has_public_key;
+	int			 has_public_key;	/* always, once valid */
 	struct tm_addr		 addrs[TM_MAX_ADDRS];
 	size_t			 naddrs;
 	struct endpoint_conf	 endpoints[TM_MAX_ENDPOINTS];
@@ -49,9 +59,19 @@ struct tm_config {
 	size_t			 naddrs;
 	uint16_t		 listen;
 	char			 peers_dir[PATH_MAX];	/* resolved path */
-	char			 private_key_file[PATH_MAX]; /* resolved, or "" */
+	char			 private_key_file[PATH_MAX]; /* resolved */
+	uint8_t			 private_key[TM_KEY_LEN]; /* secret */
+	uint8_t			 public_key[TM_KEY_LEN];  /* derived */
 	int			 mtu;		/* 0: derive from overhead */
 	uint8_t			 mac_prefix;
+	/*
+	 * Seconds: without sending before a keepalive, without hearing from
+	 * a peer before it is down, between renewals of session keys.
+	 */
+	int			 keepalive;
+	int			 dead_time;	/* > keepalive */
+	int			 rekey_time;
+	enum tm_cipher_pref	 cipher;
 	uint8_t			 mac[ETH_ALEN_TM];	/* derived */
 	struct in6_addr		 lladdr;		/* derived */
 	struct peer_conf	*peers;		/* sorted by file name */
@@ -69,17 +89,22 @@ struct cfg_errors {
 };
 
 /*
- * Loads the main file at path and every peer file of its peers_dir into
- * *conf.  Every problem found is appended to errs; loading goes on after
- * an error so that all of them are reported at once.  Returns 0 if the
- * configuration is valid, or -1 (conf then holds nothing to free).
+ * Loads the main file at path, its private key file and every peer file
+ * of its peers_dir into *conf.  Every problem found is appended to errs;
+ * loading goes on after an error so that all of them are reported at
+ * once.  Returns 0 if the configuration is valid, or -1 (conf is then
+ * zeroed, the private key wiped, and holds nothing to free).  conf holds
+ * the private key: copy it as little as possible.
  * Relative paths in the main file are resolved against the directory
  * part of path, and the results are kept as they are, so a caller that
  * changes its working directory should pass an absolute path.
  */
 int	 config_load(const char *, struct tm_config *, struct cfg_errors *);
 
-/* Frees what config_load allocated inside conf. */
+/*
+ * Frees what config_load allocated inside conf and wipes the private key
+ * with OPENSSL_cleanse; conf is left zeroed.
+ */
 void	 config_free(struct tm_config *);
 
 /* Appends a formatted message to errs. */

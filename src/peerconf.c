@@ -111,8 +111,12 @@ parse_key(struct cfg_errors *errs, const config_setting_t *root,
 {
 	const config_setting_t	*s;
 	const char		*v, *why;
+	int			 r;
 
-	if (cfg_get_string(errs, pc->file, root, "public_key", &v, &s) != 1)
+	r = cfg_get_string(errs, pc->file, root, "public_key", &v, &s);
+	if (r == 0)
+		cfg_error(errs, pc->file, 0, "missing \"public_key\"");
+	if (r != 1)
 		return;
 	if ((why = peerconf_decode_key(v, pc->public_key)) != NULL) {
 		cfg_serror(errs, pc->file, s, "public_key: %s", why);

@@ -3,7 +3,8 @@
  *
  * The peer parser validates everything a single file can tell on its own
  * (and that its addresses lie inside the interface's prefixes); checks
- * across files, such as duplicate names or MACs, are config.c's.
+ * across files, such as duplicate names, MACs or public keys, and a peer
+ * key equal to the node's own, are config.c's.
  */
 #ifndef TAPMESH_PEERCONF_H
 #define TAPMESH_PEERCONF_H

@@ -23,15 +23,39 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "key.h"
 #include "peerconf.h"
 
 #define KEY_A	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define KEY_B	"ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+#define KEY_C	"QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8="
+#define KEY_D	"YGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn8="
+#define KEY_E	"gIGCg4SFhoeIiYqLjI2Oj5CRkpOUlZaXmJmam5ydnp8="
 #define KEY_FF	"//////////////////////////////////////////8="
 
+/*
+ * The X25519 private and public key of Alice in RFC 7748, section 6.1,
+ * so that the derivation is checked against known values.  KEY_PRIV is
+ * written into every test tree as "private.key", mode 0600.
+ */
+#define KEY_PRIV	"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
+#define KEY_PUB		"hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
+#define KEY_PRIV_HEX	"77076d0a7318a57d3c16c17251b26645" \
+			"df4c2f87ebc0992ab177fba51db92c2a"
+#define KEY_PUB_HEX	"8520f0098930a754748b7ddcb43ef75a" \
+			"0dbf3a0d26381af4eba4a98eaa9b4e6a"
+
+/*
+ * Prepended to the first line of a main file, so that adding the key
+ * file moves no line number.
+ */
+#define KEYFILE	"private_key_file = \"private.key\"; "
+
 /* The main file most bad cases start from: address on line 2. */
-#define MAIN	"interface = \"tap0\";\n" \
+#define MAIN_NOKEY \
+		"interface = \"tap0\";\n" \
 		"address = [ \"10.255.0.1/24\", \"fd00:255::1/64\" ];\n"
+#define MAIN	KEYFILE MAIN_NOKEY
 
 /* A valid peer: name on line 1, key on 2, addresses on 3. */
 #define PEER_A	"name = \"a\";\n" \
@@ -42,11 +66,13 @@
 #define MAX_ERRS	6
 
 /*
- * A file of a test tree: text NULL makes a directory, T_FIFO a FIFO and
- * T_LINK "target" a symlink.  Markers in the text keep the tables short.
+ * A file of a test tree: text NULL makes a directory, T_FIFO a FIFO,
+ * T_LINK "target" a symlink and T_MODE "0640" changes the mode of an
+ * existing file.  Markers in the text keep the tables short.
  */
 #define T_FIFO		"\001"
 #define T_LINK		"\002"
+#define T_MODE		"\003"
 
 struct tfile {
 	const char	*path;
@@ -77,14 +103,38 @@ struct bad_case {
 };
 
 static void
-write_file(const char *path, const char *text)
+write_file(const char *path, const char *text, mode_t mode)
 {
 	FILE	*fp;
 
 	fp = fopen(path, "w");
 	assert_non_null(fp);
+	if (mode != 0)
+		assert_int_equal(fchmod(fileno(fp), mode), 0);
 	assert_int_equal(fputs(text, fp) >= 0, 1);
 	assert_int_equal(fclose(fp), 0);
+}
+
+static void
+hex_decode(const char *hex, uint8_t *out, size_t len)
+{
+	size_t		i;
+	unsigned int	b;
+
+	assert_int_equal(strlen(hex), 2 * len);
+	for (i = 0; i < len; i++) {
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &b), 1);
+		out[i] = (uint8_t)b;
+	}
+}
+
+static void
+assert_key_hex(const uint8_t *key, const char *hex)
+{
+	uint8_t	want[TM_KEY_LEN];
+
+	hex_decode(hex, want, sizeof(want));
+	assert_memory_equal(key, want, sizeof(want));
 }
 
 static void
@@ -96,11 +146,18 @@ tree_add(const struct tfile *f)
 		assert_int_equal(symlink(f->text + 1, f->path), 0);
 	else if (f->text[0] == T_FIFO[0])
 		assert_int_equal(mkfifo(f->path, 0600), 0);
+	else if (f->text[0] == T_MODE[0])
+		assert_int_equal(chmod(f->path,
+		    (mode_t)strtoul(f->text + 1, NULL, 8)), 0);
 	else
-		write_file(f->path, f->text);
+		write_file(f->path, f->text, 0);
 }
 
-/* Creates a tree under the scratch directory and enters it. */
+/*
+ * Creates a tree under the scratch directory, with the private key file
+ * that KEYFILE names, and enters it.  files may rewrite the key file,
+ * which keeps its mode 0600, or change the mode.
+ */
 static void
 tree_make(struct tree *t, const char *main_text, int conf_d,
     const struct tfile *files, size_t nfiles)
@@ -114,7 +171,8 @@ tree_make(struct tree *t, const char *main_text, int conf_d,
 	if (conf_d)
 		assert_int_equal(mkdir("conf.d", 0755), 0);
 	if (main_text != NULL)
-		write_file("tapmesh.conf", main_text);
+		write_file("tapmesh.conf", main_text, 0);
+	write_file("private.key", KEY_PRIV "\n", 0600);
 	for (i = 0; i < nfiles && files[i].path != NULL; i++)
 		tree_add(&files[i]);
 }
@@ -262,7 +320,8 @@ assert_loads(const char *path, struct tm_config *conf)
 /*
  * Every field, loaded through an absolute path so that the resolution of
  * relative paths against the main file's directory shows, with the
- * files that must be skipped lying around full of garbage.
+ * files that must be skipped lying around full of garbage.  The key file
+ * is the one tree_make writes.
  */
 static void
 test_valid_full(void **state)
@@ -283,12 +342,12 @@ test_valid_full(void **state)
 		    ");\n" },
 		{ "peers/a.conf",
 		    "name = \"v6-only_1.x\";\n"
+		    "public_key = \"" KEY_C "\";\n"
 		    "address = \"fd00:255::1:2:3:4\";\n" },
 		{ "target", "name = \"linked\";\n"
 		    "public_key = \"" KEY_B "\";\n"
 		    "address = ( \"10.255.0.3\" );\n"
 		    "endpoints = [];\n" },
-		{ "private.key", "not read by the config module\n" },
 	};
 	static const struct tfile	junk[] = {
 		{ "peers/.hidden.conf", "garbage {" },
@@ -315,7 +374,11 @@ test_valid_full(void **state)
 	    "peers_dir = \"peers\";\n"
 	    "private_key_file = \"private.key\";\n"
 	    "mtu = 1400;\n"
-	    "mac_prefix = 0x42;\n",
+	    "mac_prefix = 0x42;\n"
+	    "keepalive = 5;\n"
+	    "dead_time = 20;\n"
+	    "rekey_time = 600;\n"
+	    "cipher = \"aes-256-gcm\";\n",
 	    0, files, sizeof(files) / sizeof(files[0]));
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 		tree_add(&junk[i]);
@@ -335,8 +398,14 @@ test_valid_full(void **state)
 	assert_string_equal(conf.peers_dir, want);
 	tree_path(&t, "private.key", want);
 	assert_string_equal(conf.private_key_file, want);
+	assert_key_hex(conf.private_key, KEY_PRIV_HEX);
+	assert_key_hex(conf.public_key, KEY_PUB_HEX);
 	assert_int_equal(conf.mtu, 1400);
 	assert_int_equal(conf.mac_prefix, 0x42);
+	assert_int_equal(conf.keepalive, 5);
+	assert_int_equal(conf.dead_time, 20);
+	assert_int_equal(conf.rekey_time, 600);
+	assert_int_equal(conf.cipher, TM_CIPHER_AES_256_GCM);
 	assert_mac(conf.mac, "02:42:0a:ff:00:01");
 	assert_in6(&conf.lladdr, "fe80::42:aff:feff:1");
 
@@ -347,7 +416,9 @@ test_valid_full(void **state)
 	tree_path(&t, "peers/a.conf", want);
 	assert_string_equal(p->file, want);
 	assert_string_equal(p->name, "v6-only_1.x");
-	assert_int_equal(p->has_public_key, 0);
+	assert_int_equal(p->has_public_key, 1);
+	for (i = 0; i < TM_KEY_LEN; i++)
+		assert_int_equal(p->public_key[i], 64 + i);
 	assert_int_equal(p->naddrs, 1);
 	assert_addr(&p->addrs[0], "fd00:255::1:2:3:4");
 	assert_int_equal(p->nendpoints, 0);
@@ -393,30 +464,49 @@ test_valid_full(void **state)
 	tree_remove(&t);
 }
 
-/* The defaults, and the derivation with mac_prefix 0. */
+/*
+ * The defaults, and the derivation with mac_prefix 0, with a freshly
+ * generated key as tapmeshctl genkey writes it.
+ */
 static void
 test_valid_defaults(void **state)
 {
 	static const struct tfile	files[] = {
 		{ "conf.d/branch2.conf",
 		    "name = \"branch2\";\n"
+		    "public_key = \"" KEY_A "\";\n"
 		    "address = \"10.255.0.2\";\n"
 		    "endpoints = ( { host = \"192.0.2.2\"; } );\n" },
 	};
 	struct tree		t;
 	struct tm_config	conf;
+	uint8_t			priv[KEY_LEN], pub[KEY_LEN];
+	char			b64[KEY_B64_LEN + 2];
 
 	(void)state;
-	tree_make(&t, "interface = \"tap0\";\naddress = \"10.255.0.1/24\";\n",
-	    1, files, 1);
+	tree_make(&t, "interface = \"tap0\";\naddress = \"10.255.0.1/24\";\n"
+	    "private_key_file = \"secret/tap0.key\";\n", 1, files, 1);
+	assert_int_equal(key_generate(priv), 0);
+	assert_int_equal(key_public(priv, pub), 0);
+	key_b64_encode(priv, b64);
+	strcat(b64, "\n");
+	assert_int_equal(mkdir("secret", 0700), 0);
+	write_file("secret/tap0.key", b64, 0600);
+
 	assert_loads("tapmesh.conf", &conf);
 	assert_string_equal(conf.file, "tapmesh.conf");
 	assert_int_equal(conf.naddrs, 1);
 	assert_int_equal(conf.listen, TM_DEFAULT_PORT);
 	assert_string_equal(conf.peers_dir, "conf.d");
-	assert_string_equal(conf.private_key_file, "");
+	assert_string_equal(conf.private_key_file, "secret/tap0.key");
+	assert_memory_equal(conf.private_key, priv, sizeof(priv));
+	assert_memory_equal(conf.public_key, pub, sizeof(pub));
 	assert_int_equal(conf.mtu, 0);
 	assert_int_equal(conf.mac_prefix, 0);
+	assert_int_equal(conf.keepalive, 10);
+	assert_int_equal(conf.dead_time, 30);
+	assert_int_equal(conf.rekey_time, 120);
+	assert_int_equal(conf.cipher, TM_CIPHER_AUTO);
 	assert_mac(conf.mac, "02:00:0a:ff:00:01");
 	assert_in6(&conf.lladdr, "fe80::aff:feff:1");
 	assert_int_equal(conf.npeers, 1);
@@ -428,6 +518,7 @@ test_valid_defaults(void **state)
 	assert_endpoint(&conf.peers[0].endpoints[0], "192.0.2.2",
 	    TM_DEFAULT_PORT, 100, "::ffff:192.0.2.2");
 	config_free(&conf);
+	assert_zero_conf(&conf);
 	tree_remove(&t);
 }
 
@@ -439,7 +530,8 @@ test_valid_no_peers(void **state)
 	struct tm_config	conf;
 
 	(void)state;
-	tree_make(&t, "interface = \"tap0\";\naddress = \"fd00::1/64\";\n"
+	tree_make(&t, KEYFILE "interface = \"tap0\";\n"
+	    "address = \"fd00::1/64\";\n"
 	    "peers_dir = \"conf.d/\";\nmtu = 1280;\n", 1, NULL, 0);
 	assert_loads("tapmesh.conf", &conf);
 	assert_int_equal(conf.npeers, 0);
@@ -447,6 +539,49 @@ test_valid_no_peers(void **state)
 	assert_mac(conf.mac, "02:00:00:00:00:01");
 	config_free(&conf);
 	tree_remove(&t);
+}
+
+/*
+ * The edges of the timer ranges, dead_time just above keepalive (also
+ * above an explicit keepalive next to the default dead_time), and each
+ * cipher name.
+ */
+static void
+test_valid_channel(void **state)
+{
+	static const struct {
+		const char		*text;
+		int			 keepalive, dead_time, rekey_time;
+		enum tm_cipher_pref	 cipher;
+	} cases[] = {
+		{ "keepalive = 1; dead_time = 2; rekey_time = 2;\n"
+		  "cipher = \"chacha20-poly1305\";\n",
+		  1, 2, 2, TM_CIPHER_CHACHA20_POLY1305 },
+		{ "keepalive = 3599; dead_time = 3600; rekey_time = 86400;\n"
+		  "cipher = \"auto\";\n",
+		  3599, 3600, 86400, TM_CIPHER_AUTO },
+		{ "keepalive = 29;\n", 29, 30, 120, TM_CIPHER_AUTO },
+		{ "dead_time = 11;\ncipher = \"aes-256-gcm\";\n",
+		  10, 11, 120, TM_CIPHER_AES_256_GCM },
+	};
+	struct tree		t;
+	struct tm_config	conf;
+	char			text[512];
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_true((size_t)snprintf(text, sizeof(text), "%s%s",
+		    MAIN, cases[i].text) < sizeof(text));
+		tree_make(&t, text, 1, NULL, 0);
+		assert_loads("tapmesh.conf", &conf);
+		assert_int_equal(conf.keepalive, cases[i].keepalive);
+		assert_int_equal(conf.dead_time, cases[i].dead_time);
+		assert_int_equal(conf.rekey_time, cases[i].rekey_time);
+		assert_int_equal(conf.cipher, cases[i].cipher);
+		config_free(&conf);
+		tree_remove(&t);
+	}
 }
 
 static const struct bad_case bad_cases[] = {
@@ -477,7 +612,7 @@ static const struct bad_case bad_cases[] = {
 	    { { "conf.d/a.conf", PEER_A "\nnmae = \"x\";\n" } },
 	    { "conf.d/a.conf:5: unknown key \"nmae\"" } },
 	{ "wrong types in main",
-	    "interface = 5;\n"
+	    KEYFILE "interface = 5;\n"
 	    "address = [ \"10.255.0.1/24\" ];\n"
 	    "listen = \"5655\";\n"
 	    "mtu = 1400.0;\n"
@@ -488,7 +623,8 @@ static const struct bad_case bad_cases[] = {
 	      "tapmesh.conf:5: peers_dir: expected a string",
 	      "tapmesh.conf:4: mtu: expected an integer",
 	      "tapmesh.conf:6: mac_prefix: expected an integer" } },
-	{ "wrong types of address", "interface = \"tap0\";\naddress = 10;\n",
+	{ "wrong types of address",
+	    KEYFILE "interface = \"tap0\";\naddress = 10;\n",
 	    1, { { NULL, NULL } },
 	    { "tapmesh.conf:2: address: expected a string or a list of "
 	      "strings" } },
@@ -502,25 +638,27 @@ static const struct bad_case bad_cases[] = {
 	      "conf.d/a.conf:4: address: expected a string or a list of "
 	      "strings",
 	      "conf.d/a.conf:5: endpoints: expected a list of groups" } },
-	{ "missing interface and address", "listen = 5655;\n", 1,
+	{ "missing interface and address", KEYFILE "listen = 5655;\n", 1,
 	    { { NULL, NULL } },
 	    { "tapmesh.conf: missing \"interface\"",
 	      "tapmesh.conf: missing \"address\"" } },
-	{ "empty address list", "interface = \"tap0\";\naddress = [];\n", 1,
+	{ "empty address list",
+	    KEYFILE "interface = \"tap0\";\naddress = [];\n", 1,
 	    { { NULL, NULL } },
 	    { "tapmesh.conf:2: address: at least one address is required" } },
 	{ "bad interface names",
-	    "interface = \"tap0:1\";\naddress = \"10.255.0.1/24\";\n", 1,
+	    KEYFILE "interface = \"tap0:1\";\n"
+	    "address = \"10.255.0.1/24\";\n", 1,
 	    { { NULL, NULL } },
 	    { "tapmesh.conf:1: invalid interface name \"tap0:1\" (1..15 "
 	      "characters, no '/', ':' or white space)" } },
 	{ "interface name too long",
-	    "interface = \"tap0123456789abc\";\n"
+	    KEYFILE "interface = \"tap0123456789abc\";\n"
 	    "address = \"10.255.0.1/24\";\n", 1, { { NULL, NULL } },
 	    { "tapmesh.conf:1: invalid interface name \"tap0123456789abc\" "
 	      "(1..15 characters, no '/', ':' or white space)" } },
 	{ "bad CIDR",
-	    "interface = \"tap0\";\n"
+	    KEYFILE "interface = \"tap0\";\n"
 	    "address = [ \"10.255.0.1/24\",\n"
 	    "  \"10.9.0.300/24\",\n"
 	    "  \"10.9.0.1\",\n"
@@ -530,7 +668,7 @@ static const struct bad_case bad_cases[] = {
 	      "(address/len)",
 	      "tapmesh.conf:5: address \"fd00::1::2/64\": invalid address" } },
 	{ "bad prefix lengths",
-	    "interface = \"tap0\";\n"
+	    KEYFILE "interface = \"tap0\";\n"
 	    "address = [ \"10.255.0.1/33\", \"fd00::1/129\",\n"
 	    "  \"fd00::2/x\" ];\n",
 	    1, { { NULL, NULL } },
@@ -541,12 +679,12 @@ static const struct bad_case bad_cases[] = {
 	      "tapmesh.conf:3: address \"fd00::2/x\": invalid prefix "
 	      "length (0..128)" } },
 	{ "duplicate local address",
-	    "interface = \"tap0\";\n"
+	    KEYFILE "interface = \"tap0\";\n"
 	    "address = [ \"10.255.0.1/24\",\n \"10.255.0.1/16\" ];\n", 1,
 	    { { NULL, NULL } },
 	    { "tapmesh.conf:3: duplicate address 10.255.0.1" } },
 	{ "too many local addresses",
-	    "interface = \"tap0\";\n"
+	    KEYFILE "interface = \"tap0\";\n"
 	    "address = [ \"10.0.0.1/24\", \"10.0.1.1/24\", \"10.0.2.1/24\",\n"
 	    " \"10.0.3.1/24\", \"10.0.4.1/24\", \"10.0.5.1/24\",\n"
 	    " \"10.0.6.1/24\", \"10.0.7.1/24\", \"10.0.8.1/24\" ];\n", 1,
@@ -574,30 +712,31 @@ static const struct bad_case bad_cases[] = {
 	{ "peers_dir not a directory", MAIN "peers_dir = \"file\";\n", 1,
 	    { { "file", "" } },
 	    { "tapmesh.conf:3: peers_dir \"file\": Not a directory" } },
-	{ "empty paths", MAIN "peers_dir = \"\";\nprivate_key_file = \"\";\n",
-	    1, { { NULL, NULL } },
+	{ "empty paths",
+	    MAIN_NOKEY "peers_dir = \"\";\nprivate_key_file = \"\";\n", 1,
+	    { { NULL, NULL } },
 	    { "tapmesh.conf:3: peers_dir: empty path",
 	      "tapmesh.conf:4: private_key_file: empty path" } },
 	{ "peer address outside every prefix", MAIN, 1,
-	    { { "conf.d/a.conf", "name = \"a\";\n"
+	    { { "conf.d/a.conf", "name = \"a\"; public_key = \"" KEY_C "\";\n"
 	    "address = [ \"10.9.0.2\",\n \"fd00:256::2\" ];\n" } },
 	    { "conf.d/a.conf:2: address 10.9.0.2 is not inside any IPv4 "
 	      "prefix of the interface",
 	      "conf.d/a.conf:3: address fd00:256::2 is not inside any IPv6 "
 	      "prefix of the interface" } },
 	{ "peer address of a family the interface lacks",
-	    "interface = \"tap0\";\naddress = \"10.255.0.1/24\";\n", 1,
-	    { { "conf.d/a.conf", "name = \"a\";\n"
+	    KEYFILE "interface = \"tap0\";\naddress = \"10.255.0.1/24\";\n", 1,
+	    { { "conf.d/a.conf", "name = \"a\"; public_key = \"" KEY_C "\";\n"
 	    "address = [ \"10.255.0.2\", \"fd00::2\" ];\n" } },
 	    { "conf.d/a.conf:2: address fd00::2 is not inside any IPv6 "
 	      "prefix of the interface" } },
 	{ "peer address equal to a local one", MAIN, 1,
-	    { { "conf.d/a.conf", "name = \"a\";\n"
+	    { { "conf.d/a.conf", "name = \"a\"; public_key = \"" KEY_C "\";\n"
 	    "address = [\n \"10.255.0.1\" ];\n" } },
 	    { "conf.d/a.conf:3: address 10.255.0.1 is a local address "
 	      "(tapmesh.conf:2)" } },
 	{ "peer address with a length and a bad one", MAIN, 1,
-	    { { "conf.d/a.conf", "name = \"a\";\n"
+	    { { "conf.d/a.conf", "name = \"a\"; public_key = \"" KEY_C "\";\n"
 	    "address = [ \"10.255.0.2/24\", \"10.255.0.x\", \"10.255.0.3\",\n"
 	    "\"10.255.0.3\" ];\n" } },
 	    { "conf.d/a.conf:2: address \"10.255.0.2/24\": expected a plain "
@@ -606,13 +745,17 @@ static const struct bad_case bad_cases[] = {
 	      "conf.d/a.conf:3: duplicate address 10.255.0.3" } },
 	{ "empty peer", MAIN, 1, { { "conf.d/a.conf", "" } },
 	    { "conf.d/a.conf: missing \"name\"",
+	      "conf.d/a.conf: missing \"public_key\"",
 	      "conf.d/a.conf: missing \"address\"" } },
 	{ "bad peer names", MAIN, 1,
 	    { { "conf.d/a.conf",
-	        "name = \"a b\";\naddress = \"10.255.0.2\";\n" },
-	      { "conf.d/b.conf", "name = \"\";\naddress = \"10.255.0.3\";\n" },
+	        "name = \"a b\"; public_key = \"" KEY_C "\";\n"
+	        "address = \"10.255.0.2\";\n" },
+	      { "conf.d/b.conf", "name = \"\"; public_key = \"" KEY_D "\";\n"
+	        "address = \"10.255.0.3\";\n" },
 	      { "conf.d/c.conf", "name = \"0123456789012345678901234567890"
 	        "123456789012345678901234567890123\";\n"
+	        "public_key = \"" KEY_E "\";\n"
 	        "address = \"10.255.0.4\";\n" } },
 	    { "conf.d/a.conf:1: invalid peer name \"a b\" (1..63 characters "
 	      "of A-Z a-z 0-9 . _ -)",
@@ -623,24 +766,25 @@ static const struct bad_case bad_cases[] = {
 	      "of A-Z a-z 0-9 . _ -)" } },
 	{ "duplicate names", MAIN, 1,
 	    { { "conf.d/a.conf", PEER_A },
-	      { "conf.d/b.conf",
-	        "name = \"a\";\naddress = \"10.255.0.3\";\n" } },
+	      { "conf.d/b.conf", "name = \"a\"; public_key = \"" KEY_C "\";\n"
+	        "address = \"10.255.0.3\";\n" } },
 	    { "conf.d/b.conf:1: peer name \"a\" is already used in "
 	      "conf.d/a.conf:1" } },
 	{ "duplicate addresses", MAIN, 1,
 	    { { "conf.d/a.conf", PEER_A },
-	      { "conf.d/b.conf", "name = \"b\";\n\n"
+	      { "conf.d/b.conf", "name = \"b\";\n"
+	      "public_key = \"" KEY_C "\";\n"
 	      "address = [ \"fd00:255::3\", \"fd00:255::2\" ];\n" } },
 	    { "conf.d/b.conf:3: address fd00:255::2 is already used in "
 	      "conf.d/a.conf:3" } },
 	{ "duplicate MAC between peers", MAIN, 1,
 	    { { "conf.d/a.conf", PEER_A },
-	      { "conf.d/b.conf", "name = \"b\";\n"
+	      { "conf.d/b.conf", "name = \"b\"; public_key = \"" KEY_C "\";\n"
 	      "address = \"fd00:255::aff:2\";\n" } },
 	    { "conf.d/b.conf:2: fd00:255::aff:2 derives the same MAC "
 	      "02:00:0a:ff:00:02 as 10.255.0.2 (conf.d/a.conf:3)" } },
 	{ "duplicate MAC with the local one", MAIN "mac_prefix = 7;\n", 1,
-	    { { "conf.d/a.conf", "name = \"a\";\n"
+	    { { "conf.d/a.conf", "name = \"a\"; public_key = \"" KEY_C "\";\n"
 	      "address = \"fd00:255::aff:1\";\n" } },
 	    { "conf.d/a.conf:2: fd00:255::aff:1 derives the same MAC "
 	      "02:07:0a:ff:00:01 as local address 10.255.0.1 "
@@ -727,6 +871,86 @@ static const struct bad_case bad_cases[] = {
 	    { "tapmesh.conf:3: listen: 0 is out of range (1..65535)",
 	      "conf.d/a.conf:2: public_key: not the 44-character base64 "
 	      "encoding of a 32-byte key" } },
+	{ "missing private_key_file", MAIN_NOKEY, 1, { { NULL, NULL } },
+	    { "tapmesh.conf: missing \"private_key_file\"" } },
+	{ "key file mode 0640", MAIN, 1,
+	    { { "private.key", T_MODE "0640" } },
+	    { "tapmesh.conf:1: private_key_file \"private.key\": mode 0640 "
+	      "lets group or others access the private key (use chmod 600)" } },
+	{ "key file mode 0604", MAIN, 1,
+	    { { "private.key", T_MODE "0604" } },
+	    { "tapmesh.conf:1: private_key_file \"private.key\": mode 0604 "
+	      "lets group or others access the private key (use chmod 600)" } },
+	{ "key file missing", MAIN_NOKEY "private_key_file = \"no.key\";\n", 1,
+	    { { NULL, NULL } },
+	    { "tapmesh.conf:3: private_key_file \"no.key\": No such file or "
+	      "directory" } },
+	{ "key file malformed", MAIN, 1,
+	    { { "private.key", KEY_PUB "x\n" } },
+	    { "tapmesh.conf:1: private_key_file \"private.key\": not a base64 "
+	      "X25519 private key (44 characters expected)" } },
+	{ "key file a FIFO", MAIN_NOKEY "private_key_file = \"fifo\";\n", 1,
+	    { { "fifo", T_FIFO } },
+	    { "tapmesh.conf:3: private_key_file \"fifo\": not a regular "
+	      "file" } },
+	{ "bad key file, other errors, no key comparison", MAIN "listen = 0;\n",
+	    1,
+	    { { "private.key", "" },
+	      { "conf.d/a.conf", "name = \"a\";\n"
+	      "public_key = \"" KEY_PUB "\";\naddress = \"10.255.0.2\";\n" } },
+	    { "tapmesh.conf:3: listen: 0 is out of range (1..65535)",
+	      "tapmesh.conf:1: private_key_file \"private.key\": not a base64 "
+	      "X25519 private key (44 characters expected)" } },
+	{ "missing public_key", MAIN, 1,
+	    { { "conf.d/a.conf", PEER_A },
+	      { "conf.d/b.conf",
+	        "name = \"b\";\naddress = \"10.255.0.3\";\n" } },
+	    { "conf.d/b.conf: missing \"public_key\"" } },
+	{ "peer key is ours", MAIN, 1,
+	    { { "conf.d/a.conf", PEER_A },
+	      { "conf.d/b.conf", "name = \"b\";\n"
+	      "public_key = \"" KEY_PUB "\";\naddress = \"10.255.0.3\";\n" } },
+	    { "conf.d/b.conf:2: public_key is this node's own public key" } },
+	{ "keepalive 0", MAIN "keepalive = 0;\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: keepalive: 0 is out of range (1..3600)" } },
+	{ "keepalive 3601 and dead_time 1",
+	    MAIN "keepalive = 3601;\ndead_time = 1;\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: keepalive: 3601 is out of range (1..3600)",
+	      "tapmesh.conf:4: dead_time: 1 is out of range (2..3600)" } },
+	{ "dead_time below keepalive",
+	    MAIN "keepalive = 10;\ndead_time = 5;\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:4: dead_time: 5 must be greater than keepalive "
+	      "(10)" } },
+	{ "dead_time equal to keepalive",
+	    MAIN "dead_time = 20;\nkeepalive = 20;\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: dead_time: 20 must be greater than keepalive "
+	      "(20)" } },
+	{ "keepalive above the default dead_time", MAIN "keepalive = 30;\n", 1,
+	    { { NULL, NULL } },
+	    { "tapmesh.conf:3: keepalive: 30 must be less than dead_time (30, "
+	      "the default)" } },
+	{ "rekey_time 1", MAIN "rekey_time = 1;\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: rekey_time: 1 is out of range (2..86400)" } },
+	{ "rekey_time 86401", MAIN "rekey_time = 86401;\n", 1,
+	    { { NULL, NULL } },
+	    { "tapmesh.conf:3: rekey_time: 86401 is out of range "
+	      "(2..86400)" } },
+	{ "cipher des", MAIN "cipher = \"des\";\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: cipher \"des\": expected \"auto\", "
+	      "\"chacha20-poly1305\" or \"aes-256-gcm\"" } },
+	{ "cipher names are case sensitive", MAIN "cipher = \"AES-256-GCM\";\n",
+	    1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: cipher \"AES-256-GCM\": expected \"auto\", "
+	      "\"chacha20-poly1305\" or \"aes-256-gcm\"" } },
+	{ "wrong types of the channel settings",
+	    MAIN_NOKEY "keepalive = \"10\";\ndead_time = 1.5;\n"
+	    "rekey_time = [ 1 ];\ncipher = 1;\nprivate_key_file = 0;\n", 1,
+	    { { NULL, NULL } },
+	    { "tapmesh.conf:7: private_key_file: expected a string",
+	      "tapmesh.conf:3: keepalive: expected an integer",
+	      "tapmesh.conf:4: dead_time: expected an integer",
+	      "tapmesh.conf:5: rekey_time: expected an integer",
+	      "tapmesh.conf:6: cipher: expected a string" } },
 	{ "skipped files stay skipped", MAIN, 1,
 	    { { "conf.d/.a.conf", "garbage {" },
 	      { "conf.d/a.conf~", "garbage {" },
@@ -829,6 +1053,7 @@ main(void)
 		cmocka_unit_test(test_valid_full),
 		cmocka_unit_test(test_valid_defaults),
 		cmocka_unit_test(test_valid_no_peers),
+		cmocka_unit_test(test_valid_channel),
 		cmocka_unit_test(test_errors_append),
 		cmocka_unit_test(test_decode_key),
 	};
