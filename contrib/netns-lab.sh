@@ -8,10 +8,15 @@
 # (a benchmarking range, RFC 2544, kept inside the namespaces), tunnel
 # addresses 10.255.0.<i>/24 and fd00:255::<i>/64 on tap0.
 #
-# Variables: TAPMESHD (the daemon binary, required), LAB_ID (a unique
-# suffix, default the shell's PID).
+# Each node has its own key pair (tapmeshctl genkey | tapmeshctl pubkey).
+#
+# Variables: TAPMESHD (the daemon binary, required), TAPMESHCTL (default:
+# beside TAPMESHD), LAB_ID (a unique suffix, default the shell's PID),
+# LAB_MAIN_EXTRA (lines appended to every main file, e.g. timers).
 
 LAB_ID=${LAB_ID:-$$}
+TAPMESHCTL=${TAPMESHCTL:-$(dirname "$TAPMESHD")/tapmeshctl}
+LAB_MAIN_EXTRA=${LAB_MAIN_EXTRA:-}
 LAB_NS=()
 LAB_PIDS=()
 LAB_DIR=
@@ -58,6 +63,14 @@ lab_node() {
 	ip -n "$ns" addr add "198.18.0.$i/24" dev ul0
 	ip -n "$ns" link set ul0 up
 	mkdir -p "$LAB_DIR/n$i/conf.d"
+	lab_keygen "$i"
+}
+
+# lab_keygen I: a new key pair for node I (private.key, mode 0600).
+lab_keygen() {
+	local dir="$LAB_DIR/n$1"
+	(umask 077 && "$TAPMESHCTL" genkey >"$dir/private.key") || return 1
+	"$TAPMESHCTL" pubkey <"$dir/private.key" >"$dir/public.key"
 }
 
 # lab_config I PEERS...: writes node I's main file and one peer file for
@@ -71,11 +84,14 @@ interface = "tap0";
 address = [ "10.255.0.$i/24", "fd00:255::$(printf %x "$i")/64" ];
 listen = 5655;
 peers_dir = "conf.d";
+private_key_file = "private.key";
+$LAB_MAIN_EXTRA
 EOC
 	for j in "$@"; do
 		[ "$j" = "$i" ] && continue
 		cat >"$dir/conf.d/n$j.conf" <<EOC
 name = "n$j";
+public_key = "$(cat "$LAB_DIR/n$j/public.key")";
 address = [ "10.255.0.$j", "fd00:255::$(printf %x "$j")" ];
 endpoints = ( { host = "198.18.0.$j"; port = 5655; priority = 10; } );
 EOC
@@ -138,7 +154,21 @@ lab_cleanup() {
 	LAB_DIR=
 }
 
-# lab_mesh N: N nodes, each configured with all others, all started.
+# lab_permanent I: the number of PERMANENT neighbour entries on node I.
+lab_permanent() {
+	ip -n "$(lab_ns "$1")" neigh show dev tap0 nud permanent 2>/dev/null |
+	    wc -l
+}
+
+# lab_wait_up SECONDS I COUNT: waits until node I has COUNT peers up
+# (three neighbour entries each).
+lab_wait_up() {
+	lab_wait "$1" lab_test_up "$2" "$3"
+}
+lab_test_up() { [ "$(lab_permanent "$1")" -eq $(( $2 * 3 )) ]; }
+
+# lab_mesh N: N nodes, each configured with all others, all started, and
+# every session up.
 lab_mesh() {
 	local n=$1 i all=()
 	for i in $(seq 1 "$n"); do all+=("$i"); done
@@ -146,6 +176,13 @@ lab_mesh() {
 	for i in "${all[@]}"; do lab_node "$i" || return 1; done
 	for i in "${all[@]}"; do lab_config "$i" "${all[@]}"; done
 	for i in "${all[@]}"; do lab_start "$i" || return 1; done
+	for i in "${all[@]}"; do
+		if ! lab_wait_up 10 "$i" $(( n - 1 )); then
+			lab_log "node $i: not every peer came up:"
+			cat "$LAB_DIR/n$i/tapmeshd.log" >&2
+			return 1
+		fi
+	done
 }
 
 # lab_mac I: the synthetic MAC of node I (prefix 00).

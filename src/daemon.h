@@ -9,19 +9,19 @@
 
 #include "config.h"
 #include "event.h"
+#include "handshake.h"
+#include "index.h"
 #include "log.h"
 #include "nl.h"
 #include "peer.h"
 #include "tap.h"
 
-/*
- * Data message: u8 type, u8 reserved[3], le32 receiver index, le64
- * counter, the Ethernet frame, a 16-byte authentication tag.
- */
-#define MSG_DATA		4
-#define DATA_HDR_LEN		16
-#define DATA_TAG_LEN		16
-#define DATA_OVERHEAD		(DATA_HDR_LEN + DATA_TAG_LEN)
+#include "wire.h"
+
+/* Data messages: see wire.h. */
+#define DATA_HDR_LEN		WIRE_DATA_HEADER_LEN
+#define DATA_TAG_LEN		WIRE_TAG_LEN
+#define DATA_OVERHEAD		WIRE_DATA_OVERHEAD
 /* Underlay IPv6 + UDP headers: the worst case the default MTU allows for. */
 #define UNDERLAY_OVERHEAD	(40 + 8)
 #define UNDERLAY_MTU		1500
@@ -31,6 +31,23 @@
 /* The largest frame the TAP may hand us: MTU_MAX plus a VLAN header. */
 #define FRAME_MAX		(TM_MTU_MAX + 18)
 #define PKT_BUF_LEN		(DATA_HDR_LEN + FRAME_MAX + DATA_TAG_LEN)
+
+/*
+ * Per-source handshake rate limiting: a fixed table of token buckets
+ * indexed by a hash of the source address, so memory stays bounded
+ * whatever the number of sources (a collision only shares a bucket).
+ */
+#define HS_RL_BUCKETS		1024
+#define HS_RL_RATE		10	/* handshakes per second per source */
+#define HS_RL_BURST		10
+/* Above this many handshake messages a second, demand cookies. */
+#define HS_LOAD_THRESHOLD	64
+
+struct hs_ratelimit {
+	struct in6_addr		 addr;
+	uint64_t		 last_ns;
+	double			 tokens;
+};
 
 struct tm_ctx {
 	struct tm_config	 conf;
@@ -47,9 +64,21 @@ struct tm_ctx {
 	struct peer_table	 peers;
 	struct peer_stats	 stats;		/* not attributable to a peer */
 	struct log_ratelimit	 rl_drop;
+	struct log_ratelimit	 rl_roam;
+
+	/* The secure channel (session.c). */
+	struct handshake_local	 hlocal;
+	struct handshake_cookie_secret cookie_secret;
+	struct index_table	 index;
+	struct event_timer	 tick;
+	int			 prefer_aes;
+	uint64_t		 hs_window_ns;	/* start of this second */
+	unsigned int		 hs_window_count;
+	struct hs_ratelimit	 hs_rl[HS_RL_BUCKETS];
 	/* Packet buffers, with headroom for the tunnel header. */
 	uint8_t			 tx_buf[PKT_BUF_LEN];
 	uint8_t			 rx_buf[PKT_BUF_LEN];
+	uint8_t			 out_buf[PKT_BUF_LEN];
 	uint8_t			 reply_buf[128];
 };
 

@@ -9,6 +9,7 @@
 #include "datapath.h"
 #include "frame.h"
 #include "ndp.h"
+#include "session.h"
 #include "udp.h"
 
 /* Reads per wake-up, so one busy direction cannot starve the other. */
@@ -29,7 +30,8 @@ responder_lookup(void *arg, const struct tm_addr *a, uint8_t mac[ETH_ALEN_TM])
 	struct tm_ctx	*ctx = arg;
 	struct peer	*p;
 
-	if ((p = peer_find_by_addr(&ctx->peers, a)) == NULL)
+	/* A dead peer gets no answer, so the kernel fails fast. */
+	if ((p = peer_find_by_addr(&ctx->peers, a)) == NULL || !p->up)
 		return 0;
 	memcpy(mac, p->conf.mac, ETH_ALEN_TM);
 	return 1;
@@ -63,33 +65,6 @@ answer_locally(struct tm_ctx *ctx, const uint8_t *frame, size_t len,
 		drop(ctx, NULL, DROP_IO);
 }
 
-/*
- * Sends the frame that sits at ctx->tx_buf + DATA_HDR_LEN to one peer.
- * The header is written in front of it and the tag space behind it, in
- * place, so the frame is never copied.
- */
-static void
-send_to_peer(struct tm_ctx *ctx, struct peer *p, size_t flen)
-{
-	uint8_t	*pkt = ctx->tx_buf;
-	size_t	 len = DATA_HDR_LEN + flen + DATA_TAG_LEN;
-
-	if (!p->has_endpoint) {
-		drop(ctx, p, DROP_NO_ENDPOINT);
-		return;
-	}
-	memset(pkt, 0, DATA_HDR_LEN);
-	pkt[0] = MSG_DATA;
-	memset(pkt + DATA_HDR_LEN + flen, 0, DATA_TAG_LEN);
-	if (sendto(ctx->udpfd, pkt, len, 0, (struct sockaddr *)&p->endpoint,
-	    sizeof(p->endpoint)) != (ssize_t)len) {
-		drop(ctx, p, DROP_IO);
-		return;
-	}
-	p->stats.tx_packets++;
-	p->stats.tx_bytes += flen;
-}
-
 static void
 tap_frame(struct tm_ctx *ctx, size_t flen)
 {
@@ -117,13 +92,13 @@ tap_frame(struct tm_ctx *ctx, size_t flen)
 	case FRAME_GROUP:
 		/* Pseudo-broadcast: every peer gets its own copy. */
 		for (i = 0; i < ctx->peers.npeers; i++)
-			send_to_peer(ctx, &ctx->peers.peers[i], flen);
+			session_send(ctx, &ctx->peers.peers[i], frame, flen);
 		break;
 	case FRAME_UNICAST:
 		if ((p = peer_find_by_mac(&ctx->peers, frame)) == NULL)
 			drop(ctx, NULL, DROP_NO_PEER);
 		else
-			send_to_peer(ctx, p, flen);
+			session_send(ctx, p, frame, flen);
 		break;
 	}
 }
@@ -147,43 +122,17 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 	}
 }
 
-/*
- * Until sessions exist, a datagram belongs to the peer whose configured
- * endpoint sent it.
- */
-static struct peer *
-peer_by_source(struct tm_ctx *ctx, const struct sockaddr_in6 *from)
-{
-	size_t	 i, j;
-
-	for (i = 0; i < ctx->peers.npeers; i++) {
-		struct peer	*p = &ctx->peers.peers[i];
-
-		for (j = 0; j < p->conf.nendpoints; j++)
-			if (udp_endpoint_eq(&p->conf.endpoints[j].sa, from))
-				return p;
-	}
-	return NULL;
-}
-
+/* Delivers a decrypted frame from peer p into the TAP. */
 static void
-udp_packet(struct tm_ctx *ctx, size_t len, const struct sockaddr_in6 *from)
+deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 {
-	uint8_t		*frame = ctx->rx_buf + DATA_HDR_LEN;
-	struct peer	*p;
-	size_t		 flen;
 	enum frame_class cls;
 
-	if (len < DATA_OVERHEAD + ETH_HDR_LEN || ctx->rx_buf[0] != MSG_DATA) {
-		drop(ctx, NULL, DROP_MALFORMED);
-		return;
-	}
-	if ((p = peer_by_source(ctx, from)) == NULL) {
-		drop(ctx, NULL, DROP_NO_SESSION);
-		return;
-	}
-	flen = len - DATA_OVERHEAD;
 	cls = frame_classify(frame, flen);
+	if (cls == FRAME_MALFORMED) {
+		drop(ctx, p, DROP_MALFORMED);
+		return;
+	}
 	if (cls == FRAME_ARP || cls == FRAME_NDP || cls == FRAME_REDIRECT) {
 		drop(ctx, p, cls == FRAME_REDIRECT ? DROP_REDIRECT : DROP_NDP);
 		return;
@@ -208,6 +157,9 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 {
 	struct tm_ctx		*ctx = arg;
 	struct sockaddr_in6	 from;
+	struct peer		*p;
+	uint8_t			*frame;
+	size_t			 flen;
 	socklen_t		 fromlen;
 	ssize_t			 n;
 	int			 i;
@@ -226,6 +178,9 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 			drop(ctx, NULL, DROP_MALFORMED);
 			continue;
 		}
-		udp_packet(ctx, (size_t)n, &from);
+		p = session_recv(ctx, ctx->rx_buf, (size_t)n, &from, &frame,
+		    &flen);
+		if (p != NULL)
+			deliver(ctx, p, frame, flen);
 	}
 }

@@ -12,6 +12,10 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_NDP] = "arp_ndp",
 	[DROP_TOO_BIG] = "too_big",
 	[DROP_IO] = "io",
+	[DROP_BAD_AUTH] = "bad_auth",
+	[DROP_REPLAY] = "replay",
+	[DROP_HANDSHAKE] = "handshake",
+	[DROP_RATELIMIT] = "ratelimit",
 };
 
 const char *

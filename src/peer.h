@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "handshake.h"
+#include "index.h"
 
 /* Why a packet was dropped; the counters are indexed by these. */
 enum drop_reason {
@@ -22,6 +24,10 @@ enum drop_reason {
 	DROP_NDP,		/* ARP/NDP not answered locally */
 	DROP_TOO_BIG,		/* frame larger than the tunnel carries */
 	DROP_IO,		/* a send or write that failed */
+	DROP_BAD_AUTH,		/* data that failed authentication */
+	DROP_REPLAY,		/* a counter seen before or too old */
+	DROP_HANDSHAKE,		/* a handshake message refused */
+	DROP_RATELIMIT,		/* a handshake over the rate limit */
 	DROP_MAX
 };
 
@@ -30,11 +36,15 @@ struct peer_stats {
 	uint64_t	 rx_bytes;
 	uint64_t	 tx_packets;
 	uint64_t	 tx_bytes;
+	uint64_t	 handshakes_sent;	/* initiations */
+	uint64_t	 handshakes_done;	/* sessions established */
 	uint64_t	 drops[DROP_MAX];
 };
 
 /* Neighbour entries of a peer: its addresses plus its link-local one. */
 #define PEER_MAX_NEIGH	(TM_MAX_ADDRS + 1)
+
+struct keypair;
 
 struct peer {
 	struct peer_conf	 conf;
@@ -42,6 +52,26 @@ struct peer {
 	struct sockaddr_in6	 endpoint;	/* where to send now */
 	int			 has_endpoint;
 	uint32_t		 neigh_installed; /* bit i: neigh_addr(i) */
+	int			 up;		/* authenticated traffic seen */
+
+	/* The secure channel (session.c). */
+	struct handshake_peer	 hpeer;		/* its public identity */
+	struct handshake	 hs;		/* our initiation in flight */
+	struct index_entry	 hs_index;	/* its sender index */
+	uint64_t		 hs_sent_ns;	/* 0: none in flight */
+	uint8_t			 last_mac1[HANDSHAKE_MAC_LEN];
+	uint32_t		 last_mac1_index;
+	uint8_t			 cookie[HANDSHAKE_COOKIE_LEN];
+	uint64_t		 cookie_ns;	/* 0: no cookie */
+	uint8_t			 last_timestamp[HANDSHAKE_TAI64N_LEN];
+	struct keypair		*kp_current;	/* sends and receives */
+	struct keypair		*kp_previous;	/* receives, after a rekey */
+	struct keypair		*kp_next;	/* responder, unconfirmed */
+	uint64_t		 last_rx_ns;	/* authenticated packet */
+	uint64_t		 last_tx_ns;	/* any packet sent */
+	uint64_t		 last_handshake_ns;
+	uint64_t		 handshake_rtt_ns;
+
 	struct peer_stats	 stats;
 };
 

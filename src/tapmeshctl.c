@@ -6,7 +6,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "key.h"
 
@@ -25,8 +24,6 @@ cmd_genkey(void)
 	uint8_t	 priv[KEY_LEN];
 	char	 b64[KEY_B64_LEN + 1];
 
-	/* Whoever redirects this into a file gets a file only they read. */
-	umask(077);
 	if (key_generate(priv) == -1) {
 		fprintf(stderr, "tapmeshctl: cannot generate a key\n");
 		return 1;

@@ -18,6 +18,8 @@
 #include "config.h"
 #include "daemon.h"
 #include "datapath.h"
+#include "neigh.h"
+#include "session.h"
 #include "udp.h"
 
 #ifndef SYSCONFDIR
@@ -93,50 +95,6 @@ tap_sysctls(struct tm_ctx *ctx)
 }
 
 static int
-neigh_install_peer(struct tm_ctx *ctx, struct peer *p)
-{
-	struct tm_addr	 a;
-	char		 abuf[INET6_ADDRSTRLEN];
-	size_t		 i;
-	int		 err;
-
-	for (i = 0; i < peer_neigh_count(p); i++) {
-		peer_neigh_addr(p, i, &a);
-		err = nl_neigh_set(&ctx->nl, ctx->tap.ifindex, &a, p->conf.mac,
-		    NUD_PERMANENT);
-		if (err != 0) {
-			log_warnx("peer %s: neighbour %s: %s", p->conf.name,
-			    addr_ntop(&a, abuf, sizeof(abuf)), strerror(-err));
-			return -1;
-		}
-		p->neigh_installed |= 1U << i;
-	}
-	return 0;
-}
-
-static void
-neigh_remove_peer(struct tm_ctx *ctx, struct peer *p)
-{
-	struct tm_addr	 a;
-	char		 abuf[INET6_ADDRSTRLEN];
-	size_t		 i;
-	int		 err;
-
-	for (i = 0; i < peer_neigh_count(p); i++) {
-		if (!(p->neigh_installed & (1U << i)))
-			continue;
-		peer_neigh_addr(p, i, &a);
-		err = nl_neigh_del(&ctx->nl, ctx->tap.ifindex, &a);
-		/* Somebody (ip neigh flush) may have removed it already. */
-		if (err != 0 && err != -ENOENT)
-			log_warnx("peer %s: removing neighbour %s: %s",
-			    p->conf.name, addr_ntop(&a, abuf, sizeof(abuf)),
-			    strerror(-err));
-		p->neigh_installed &= ~(1U << i);
-	}
-}
-
-static int
 interface_setup(struct tm_ctx *ctx)
 {
 	char	 mbuf[18];
@@ -177,15 +135,10 @@ interface_setup(struct tm_ctx *ctx)
 	}
 	log_info("%s: up, MAC %s, MTU %d", ctx->tap.name,
 	    mac_ntop(ctx->conf.mac, mbuf, sizeof(mbuf)), ctx->mtu);
-	for (i = 0; i < ctx->peers.npeers; i++) {
-		struct peer	*p = &ctx->peers.peers[i];
-
-		if (neigh_install_peer(ctx, p) == -1)
-			return -1;
-		log_info("peer %s: MAC %s, %zu neighbour entries", p->conf.name,
-		    mac_ntop(p->conf.mac, mbuf, sizeof(mbuf)),
-		    peer_neigh_count(p));
-	}
+	/* Neighbour entries follow each peer's liveness (session.c). */
+	for (i = 0; i < ctx->peers.npeers; i++)
+		log_info("peer %s: MAC %s", ctx->peers.peers[i].conf.name,
+		    mac_ntop(ctx->peers.peers[i].conf.mac, mbuf, sizeof(mbuf)));
 	return 0;
 }
 
@@ -218,8 +171,11 @@ log_stats(const struct tm_ctx *ctx)
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		const struct peer *p = &ctx->peers.peers[i];
 
-		log_info("peer %s: rx %llu packets %llu bytes, tx %llu packets "
-		    "%llu bytes, drops %s", p->conf.name,
+		log_info("peer %s: %s, handshakes %llu sent %llu done, rx %llu "
+		    "packets %llu bytes, tx %llu packets %llu bytes, drops %s",
+		    p->conf.name, p->up ? "up" : "down",
+		    (unsigned long long)p->stats.handshakes_sent,
+		    (unsigned long long)p->stats.handshakes_done,
 		    (unsigned long long)p->stats.rx_packets,
 		    (unsigned long long)p->stats.rx_bytes,
 		    (unsigned long long)p->stats.tx_packets,
@@ -237,7 +193,7 @@ interface_teardown(struct tm_ctx *ctx)
 
 	if (ctx->nl.sock != NULL && ctx->tap.fd != -1)
 		for (i = 0; i < ctx->peers.npeers; i++)
-			neigh_remove_peer(ctx, &ctx->peers.peers[i]);
+			neigh_peer_remove(ctx, &ctx->peers.peers[i]);
 	tap_close(&ctx->tap);
 }
 
@@ -313,6 +269,8 @@ run(struct tm_ctx *ctx)
 	ctx->udp_ev = (struct event_fd){ ctx->udpfd, datapath_udp_readable,
 	    ctx };
 	ctx->sig_ev = (struct event_fd){ ctx->sigfd, signal_readable, ctx };
+	if (session_init(ctx) == -1)
+		return 1;
 	if (event_add_fd(&ctx->ev, &ctx->tap_ev, EPOLLIN) == -1 ||
 	    event_add_fd(&ctx->ev, &ctx->udp_ev, EPOLLIN) == -1 ||
 	    event_add_fd(&ctx->ev, &ctx->sig_ev, EPOLLIN) == -1) {
@@ -368,6 +326,7 @@ main(int argc, char *argv[])
 		fatal("calloc");
 	ctx->tap.fd = ctx->udpfd = ctx->sigfd = ctx->ev.epfd = -1;
 	ctx->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 5);
+	ctx->rl_roam = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 10);
 	if (load_config(path, &ctx->conf) == -1) {
 		free(ctx);
 		return 1;
@@ -385,6 +344,7 @@ main(int argc, char *argv[])
 
 	log_stats(ctx);
 	interface_teardown(ctx);
+	session_free(ctx);
 	if (ctx->udpfd >= 0)
 		close(ctx->udpfd);
 	if (ctx->sigfd != -1)

@@ -51,3 +51,19 @@ nsx() {
 	shift
 	ip netns exec "$(lab_ns "$i")" "$@"
 }
+
+# counter I WHO NAME: a counter from node I's exit log, where WHO is a
+# peer name or "tap0" (the interface totals) and NAME a drop reason.
+counter() {
+	sed -n "s/^tapmeshd: \\(peer \\)\\{0,1\\}$2: .*drops.* $3=\\([0-9]*\\).*/\\2/p" \
+	    "$LAB_DIR/n$1/tapmeshd.log" | tail -1
+}
+
+# ping_loss I DST COUNT INTERVAL: pings and prints how many were lost.
+ping_loss() {
+	local out tx rx
+	out=$(nsx "$1" ping -q -c "$3" -i "$4" -W 1 "$2" 2>&1)
+	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$out")
+	rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
+	echo $(( ${tx:-0} - ${rx:-0} ))
+}

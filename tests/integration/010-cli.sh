@@ -17,6 +17,7 @@ check "an unknown option exits 2" test $? = 2
 mkdir -p "$d/ok"
 cp "$TOP_SRCDIR/contrib/tapmesh.conf" "$d/ok/"
 cp -r "$TOP_SRCDIR/conf.d" "$d/ok/"
+(umask 077 && "$TAPMESHCTL" genkey >"$d/ok/private.key")
 out=$("$TAPMESHD" -t -c "$d/ok/tapmesh.conf" 2>&1)
 check "-t accepts contrib/tapmesh.conf with conf.d/" test $? = 0
 check "-t counts the example peers" grep -q "configuration OK, 3 peers" <<<"$out"

@@ -4,7 +4,7 @@
 # and pings between the peers go on without loss.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 need_netns
-GARBAGE=${UDPGARBAGE:-$(dirname "$TAPMESHD")/tests/tools/udpgarbage}
+GARBAGE=${TOOLS:-$(dirname "$TAPMESHD")/tests/tools}/udpgarbage
 [ -x "$GARBAGE" ] || bail "no udpgarbage tool at $GARBAGE"
 
 lab_mesh 3 || bail "could not build the mesh"

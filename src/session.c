@@ -1,0 +1,736 @@
+/*
+ * The secure channel: see session.h.
+ */
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "neigh.h"
+#include "session.h"
+#include "udp.h"
+
+static uint64_t
+ms_to_ns(uint64_t ms)
+{
+	return ms * 1000000ULL;
+}
+
+static uint64_t
+rekey_ns(const struct tm_ctx *ctx)
+{
+	return (uint64_t)ctx->conf.rekey_time * 1000000000ULL;
+}
+
+/* A keypair is refused for any use after 1.5 rekey intervals. */
+static uint64_t
+reject_ns(const struct tm_ctx *ctx)
+{
+	return rekey_ns(ctx) * 3 / 2;
+}
+
+/* Handshakes are retried at most every 5 s, sooner with fast keepalives. */
+static uint64_t
+retry_ns(const struct tm_ctx *ctx)
+{
+	uint64_t	 ka = (uint64_t)ctx->conf.keepalive * 1000;
+
+	return ms_to_ns(ka < SESSION_RETRY_MS ? ka : SESSION_RETRY_MS);
+}
+
+static void
+count_drop(struct tm_ctx *ctx, struct peer *p, enum drop_reason r)
+{
+	if (p != NULL)
+		p->stats.drops[r]++;
+	else
+		ctx->stats.drops[r]++;
+}
+
+static void
+keypair_free(struct tm_ctx *ctx, struct keypair *kp)
+{
+	if (kp == NULL)
+		return;
+	index_remove(&ctx->index, &kp->index);
+	aead_free(&kp->send);
+	aead_free(&kp->recv);
+	OPENSSL_cleanse(kp, sizeof(*kp));
+	free(kp);
+}
+
+/* A keypair without keys yet; its index is not linked.  NULL: logged. */
+static struct keypair *
+keypair_alloc(struct peer *p, int initiator, uint64_t now)
+{
+	struct keypair	*kp;
+
+	if ((kp = calloc(1, sizeof(*kp))) == NULL) {
+		log_warn("peer %s: keypair", p->conf.name);
+		return NULL;
+	}
+	kp->index.kind = INDEX_KEYPAIR;
+	kp->index.peer = p;
+	kp->index.kp = kp;
+	kp->peer = p;
+	kp->created_ns = now;
+	kp->initiator = initiator;
+	replay_init(&kp->replay);
+	return kp;
+}
+
+/* Sets the keypair's AEAD keys from a handshake; 0 or -1 (logged). */
+static int
+keypair_set_keys(struct keypair *kp, const struct handshake_keys *keys)
+{
+	if (aead_init(&kp->send, keys->alg, keys->send) == -1 ||
+	    aead_init(&kp->recv, keys->alg, keys->recv) == -1) {
+		log_warnx("peer %s: cannot set up %s keys", kp->peer->conf.name,
+		    aead_alg_name(keys->alg));
+		return -1;
+	}
+	kp->remote_index = keys->remote_index;
+	return 0;
+}
+
+static void
+peer_set_up(struct tm_ctx *ctx, struct peer *p)
+{
+	if (p->up)
+		return;
+	p->up = 1;
+	if (neigh_peer_up(ctx, p) == -1)
+		log_warnx("peer %s: up, but not every neighbour entry could "
+		    "be installed", p->conf.name);
+	else
+		log_info("peer %s: up", p->conf.name);
+}
+
+static void
+peer_set_down(struct tm_ctx *ctx, struct peer *p, uint64_t now)
+{
+	if (!p->up)
+		return;
+	p->up = 0;
+	neigh_peer_down(ctx, p);
+	log_info("peer %s: down, nothing authenticated for %llu ms",
+	    p->conf.name, (unsigned long long)((now - p->last_rx_ns) /
+	    1000000ULL));
+}
+
+/* Learns the peer's endpoint from an authenticated packet. */
+static void
+peer_roam(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *from)
+{
+	char	 a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
+
+	if (p->has_endpoint && udp_endpoint_eq(&p->endpoint, from))
+		return;
+	if (log_ratelimit_ok(&ctx->rl_roam, NULL)) {
+		if (p->has_endpoint)
+			log_info("peer %s: endpoint %s -> %s", p->conf.name,
+			    udp_ntop(&p->endpoint, a, sizeof(a)),
+			    udp_ntop(from, b, sizeof(b)));
+		else
+			log_info("peer %s: endpoint %s", p->conf.name,
+			    udp_ntop(from, b, sizeof(b)));
+	}
+	p->endpoint = *from;
+	p->endpoint.sin6_flowinfo = 0;
+	p->endpoint.sin6_scope_id = 0;
+	p->has_endpoint = 1;
+}
+
+static int
+send_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
+    const uint8_t *buf, size_t len, uint64_t now)
+{
+	if (sendto(ctx->udpfd, buf, len, 0, (const struct sockaddr *)to,
+	    sizeof(*to)) != (ssize_t)len) {
+		count_drop(ctx, p, DROP_IO);
+		return -1;
+	}
+	if (p != NULL)
+		p->last_tx_ns = now;
+	return 0;
+}
+
+static void
+realtime(uint64_t *sec, uint32_t *nsec)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*sec = (uint64_t)ts.tv_sec;
+	*nsec = (uint32_t)ts.tv_nsec;
+}
+
+static const uint8_t *
+fresh_cookie(const struct peer *p, uint64_t now)
+{
+	if (p->cookie_ns == 0 || now - p->cookie_ns >=
+	    (uint64_t)HANDSHAKE_COOKIE_SECRET_LIFE * 1000000000ULL)
+		return NULL;
+	return p->cookie;
+}
+
+/* Sends a new initiation to the peer's endpoint. */
+static void
+handshake_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now)
+{
+	uint8_t		 msg[HANDSHAKE_INITIATION_LEN];
+	uint64_t	 sec;
+	uint32_t	 nsec;
+	int		 rc;
+
+	if (!p->has_endpoint)
+		return;
+	p->hs_index.kind = INDEX_HANDSHAKE;
+	p->hs_index.peer = p;
+	if (index_insert(&ctx->index, &p->hs_index) == -1) {
+		log_warnx("peer %s: no random index", p->conf.name);
+		return;
+	}
+	realtime(&sec, &nsec);
+	rc = handshake_create_initiation(&p->hs, &ctx->hlocal, &p->hpeer,
+	    p->hs_index.idx, sec, nsec, ctx->prefer_aes,
+	    fresh_cookie(p, now), msg);
+	if (rc != HANDSHAKE_OK) {
+		log_warnx("peer %s: initiation: %s", p->conf.name,
+		    handshake_strerror(rc));
+		index_remove(&ctx->index, &p->hs_index);
+		return;
+	}
+	memcpy(p->last_mac1, p->hs.sent_mac1, sizeof(p->last_mac1));
+	p->last_mac1_index = p->hs_index.idx;
+	p->hs_sent_ns = now;
+	p->stats.handshakes_sent++;
+	send_raw(ctx, p, &p->endpoint, msg, sizeof(msg), now);
+	log_debug("peer %s: initiation sent", p->conf.name);
+}
+
+/* Starts a handshake unless one is in flight and not yet due a retry. */
+static void
+handshake_want(struct tm_ctx *ctx, struct peer *p, uint64_t now)
+{
+	if (p->hs_sent_ns != 0 && now - p->hs_sent_ns < retry_ns(ctx))
+		return;
+	handshake_initiate(ctx, p, now);
+}
+
+int
+session_send(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
+    size_t flen)
+{
+	struct keypair	*kp = p->kp_current;
+	uint64_t	 now = event_now_ns(), ctr;
+	uint8_t		*pkt = ctx->out_buf;
+	size_t		 len = DATA_OVERHEAD + flen;
+
+	if (!p->has_endpoint) {
+		count_drop(ctx, p, DROP_NO_ENDPOINT);
+		return -1;
+	}
+	if (kp == NULL || kp->send_counter >= REPLAY_REJECT_AFTER ||
+	    now - kp->created_ns >= reject_ns(ctx)) {
+		count_drop(ctx, p, DROP_NO_SESSION);
+		handshake_want(ctx, p, now);
+		return -1;
+	}
+	if (kp->initiator && (now - kp->created_ns >= rekey_ns(ctx) ||
+	    kp->send_counter >= SESSION_REKEY_MESSAGES) && p->hs_sent_ns == 0)
+		handshake_initiate(ctx, p, now);
+	ctr = kp->send_counter++;
+	wire_data_header_write(pkt, kp->remote_index, ctr);
+	if (aead_seal(&kp->send, ctr, pkt, DATA_HDR_LEN, frame, flen,
+	    pkt + DATA_HDR_LEN) == -1) {
+		count_drop(ctx, p, DROP_IO);
+		return -1;
+	}
+	if (send_raw(ctx, p, &p->endpoint, pkt, len, now) == -1)
+		return -1;
+	if (flen > 0) {
+		p->stats.tx_packets++;
+		p->stats.tx_bytes += flen;
+	}
+	return 0;
+}
+
+/* The address bytes and port of a source, as the cookie covers them. */
+static void
+source_bytes(const struct sockaddr_in6 *from, const uint8_t **addr,
+    size_t *len, uint16_t *port)
+{
+	if (IN6_IS_ADDR_V4MAPPED(&from->sin6_addr)) {
+		*addr = &from->sin6_addr.s6_addr[12];
+		*len = 4;
+	} else {
+		*addr = from->sin6_addr.s6_addr;
+		*len = 16;
+	}
+	*port = ntohs(from->sin6_port);
+}
+
+/* True if the source may start another handshake now. */
+static int
+hs_ratelimit_ok(struct tm_ctx *ctx, const struct sockaddr_in6 *from,
+    uint64_t now)
+{
+	struct hs_ratelimit	*b;
+	uint32_t		 h = 2166136261U;
+	size_t			 i;
+
+	/* The port is left out: a flood must not escape by changing it. */
+	for (i = 0; i < sizeof(from->sin6_addr); i++)
+		h = (h ^ from->sin6_addr.s6_addr[i]) * 16777619U;
+	b = &ctx->hs_rl[h % HS_RL_BUCKETS];
+	if (b->last_ns == 0 || memcmp(&b->addr, &from->sin6_addr,
+	    sizeof(b->addr)) != 0) {
+		b->addr = from->sin6_addr;
+		b->tokens = HS_RL_BURST;
+	} else {
+		b->tokens += (double)(now - b->last_ns) / 1e9 * HS_RL_RATE;
+		if (b->tokens > HS_RL_BURST)
+			b->tokens = HS_RL_BURST;
+	}
+	b->last_ns = now;
+	if (b->tokens < 1.0)
+		return 0;
+	b->tokens -= 1.0;
+	return 1;
+}
+
+/*
+ * Handshake messages whose mac1 verified: counts them per second, and
+ * under load demands a valid mac2, answering the others with a cookie
+ * reply (no Diffie-Hellman for a source that has not shown it receives
+ * at its address).  Returns 1 if the message may be processed.
+ */
+static int
+hs_admit(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
+{
+	uint8_t		 reply[HANDSHAKE_COOKIE_REPLY_LEN];
+	const uint8_t	*addr;
+	size_t		 alen;
+	uint16_t	 port;
+	uint64_t	 sec = now / 1000000000ULL;
+	int		 rc;
+
+	if (now - ctx->hs_window_ns >= 1000000000ULL) {
+		ctx->hs_window_ns = now;
+		ctx->hs_window_count = 0;
+	}
+	ctx->hs_window_count++;
+	source_bytes(from, &addr, &alen, &port);
+	if (ctx->hs_window_count > HS_LOAD_THRESHOLD &&
+	    handshake_check_mac2(&ctx->cookie_secret, sec, addr, alen, port,
+	    msg, len) != HANDSHAKE_OK) {
+		rc = handshake_create_cookie_reply(&ctx->hlocal,
+		    &ctx->cookie_secret, sec, addr, alen, port, msg, len, reply);
+		if (rc == HANDSHAKE_OK)
+			send_raw(ctx, NULL, from, reply, sizeof(reply), now);
+		count_drop(ctx, NULL, DROP_RATELIMIT);
+		return 0;
+	}
+	if (!hs_ratelimit_ok(ctx, from, now)) {
+		count_drop(ctx, NULL, DROP_RATELIMIT);
+		return 0;
+	}
+	return 1;
+}
+
+static struct peer *
+peer_by_key(struct tm_ctx *ctx, const uint8_t *pub)
+{
+	size_t	 i;
+
+	for (i = 0; i < ctx->peers.npeers; i++)
+		if (memcmp(ctx->peers.peers[i].conf.public_key, pub,
+		    TM_KEY_LEN) == 0)
+			return &ctx->peers.peers[i];
+	return NULL;
+}
+
+static void
+recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
+{
+	struct handshake		 hs;
+	struct handshake_initiation_info info;
+	struct handshake_keys		 keys;
+	struct keypair			*kp = NULL;
+	struct peer			*p;
+	uint8_t				 resp[HANDSHAKE_RESPONSE_LEN];
+	char				 a[INET6_ADDRSTRLEN + 8];
+	int				 rc;
+
+	memset(&hs, 0, sizeof(hs));
+	memset(&keys, 0, sizeof(keys));
+	if (handshake_check_mac1(&ctx->hlocal, msg, len) != HANDSHAKE_OK) {
+		count_drop(ctx, NULL, DROP_HANDSHAKE);
+		return;
+	}
+	if (!hs_admit(ctx, msg, len, from, now))
+		return;
+	rc = handshake_consume_initiation(&hs, &ctx->hlocal, msg, len, &info);
+	if (rc != HANDSHAKE_OK) {
+		count_drop(ctx, NULL, DROP_HANDSHAKE);
+		goto out;
+	}
+	if ((p = peer_by_key(ctx, info.peer_pub)) == NULL) {
+		count_drop(ctx, NULL, DROP_HANDSHAKE);
+		if (log_ratelimit_ok(&ctx->rl_drop, NULL))
+			log_warnx("handshake from %s with an unknown key",
+			    udp_ntop(from, a, sizeof(a)));
+		goto out;
+	}
+	/* A replayed initiation carries a timestamp we have seen. */
+	if (!handshake_tai64n_after(info.timestamp, p->last_timestamp)) {
+		count_drop(ctx, p, DROP_REPLAY);
+		goto out;
+	}
+	if ((kp = keypair_alloc(p, 0, now)) == NULL)
+		goto out;
+	if (index_insert(&ctx->index, &kp->index) == -1)
+		goto fail;
+	rc = handshake_create_response(&hs, &p->hpeer, kp->index.idx,
+	    ctx->prefer_aes, fresh_cookie(p, now), resp);
+	if (rc != HANDSHAKE_OK ||
+	    handshake_derive_keys(&hs, &keys) != HANDSHAKE_OK) {
+		count_drop(ctx, p, DROP_HANDSHAKE);
+		goto fail;
+	}
+	if (keypair_set_keys(kp, &keys) == -1)
+		goto fail;
+
+	memcpy(p->last_timestamp, info.timestamp, sizeof(p->last_timestamp));
+	keypair_free(ctx, p->kp_next);
+	p->kp_next = kp;
+	memcpy(p->last_mac1, resp + HANDSHAKE_RESPONSE_MAC1_OFF,
+	    sizeof(p->last_mac1));
+	p->last_mac1_index = kp->index.idx;
+	peer_roam(ctx, p, from);
+	send_raw(ctx, p, &p->endpoint, resp, sizeof(resp), now);
+	log_debug("peer %s: response sent", p->conf.name);
+	goto out;
+ fail:
+	keypair_free(ctx, kp);
+ out:
+	handshake_clear(&hs);
+	handshake_keys_clear(&keys);
+}
+
+static void
+recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
+{
+	struct handshake_keys	 keys;
+	struct index_entry	*e;
+	struct keypair		*kp;
+	struct peer		*p;
+
+	if (handshake_check_mac1(&ctx->hlocal, msg, len) != HANDSHAKE_OK) {
+		count_drop(ctx, NULL, DROP_HANDSHAKE);
+		return;
+	}
+	if (!hs_admit(ctx, msg, len, from, now))
+		return;
+	e = index_find(&ctx->index, wire_get_le32(msg + 8));
+	if (e == NULL || e->kind != INDEX_HANDSHAKE) {
+		count_drop(ctx, NULL, DROP_NO_SESSION);
+		return;
+	}
+	p = e->peer;
+	if (handshake_consume_response(&p->hs, &ctx->hlocal, msg, len) !=
+	    HANDSHAKE_OK) {
+		count_drop(ctx, p, DROP_HANDSHAKE);
+		return;
+	}
+	memset(&keys, 0, sizeof(keys));
+	if (handshake_derive_keys(&p->hs, &keys) != HANDSHAKE_OK) {
+		count_drop(ctx, p, DROP_HANDSHAKE);
+		return;
+	}
+	index_remove(&ctx->index, &p->hs_index);
+	/* Our handshake index becomes the keypair's receiver index. */
+	kp = keypair_alloc(p, 1, now);
+	if (kp != NULL) {
+		kp->index.idx = keys.local_index;
+		if (keypair_set_keys(kp, &keys) == -1 ||
+		    index_link(&ctx->index, &kp->index) == -1) {
+			keypair_free(ctx, kp);
+			kp = NULL;
+		}
+	}
+	handshake_keys_clear(&keys);
+	p->handshake_rtt_ns = now - p->hs_sent_ns;
+	p->hs_sent_ns = 0;
+	if (kp == NULL)
+		return;
+
+	p->last_handshake_ns = now;
+	p->last_rx_ns = now;
+	p->stats.handshakes_done++;
+	keypair_free(ctx, p->kp_previous);
+	keypair_free(ctx, p->kp_next);
+	p->kp_next = NULL;
+	p->kp_previous = p->kp_current;
+	p->kp_current = kp;
+	peer_roam(ctx, p, from);
+	log_info("peer %s: session established (initiator, %s, handshake "
+	    "%llu us)", p->conf.name, aead_alg_name(kp->send.alg),
+	    (unsigned long long)(p->handshake_rtt_ns / 1000));
+	peer_set_up(ctx, p);
+	/* Confirms the session to the responder, which waits for data. */
+	session_send(ctx, p, NULL, 0);
+}
+
+static void
+recv_cookie_reply(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
+    uint64_t now)
+{
+	struct index_entry	*e;
+	struct peer		*p;
+	uint32_t		 idx;
+
+	if (len != HANDSHAKE_COOKIE_REPLY_LEN) {
+		count_drop(ctx, NULL, DROP_MALFORMED);
+		return;
+	}
+	idx = wire_get_le32(msg + 4);
+	if ((e = index_find(&ctx->index, idx)) == NULL) {
+		count_drop(ctx, NULL, DROP_NO_SESSION);
+		return;
+	}
+	p = e->peer;
+	if (p->last_mac1_index != idx ||
+	    handshake_consume_cookie_reply(&p->hpeer, idx, p->last_mac1, msg,
+	    len, p->cookie) != HANDSHAKE_OK) {
+		count_drop(ctx, p, DROP_HANDSHAKE);
+		return;
+	}
+	p->cookie_ns = now;
+	log_debug("peer %s: cookie received", p->conf.name);
+}
+
+/* The responder's keypair is confirmed by the first data it decrypts. */
+static void
+keypair_confirm(struct tm_ctx *ctx, struct peer *p, struct keypair *kp,
+    uint64_t now)
+{
+	if (kp != p->kp_next)
+		return;
+	keypair_free(ctx, p->kp_previous);
+	p->kp_previous = p->kp_current;
+	p->kp_current = kp;
+	p->kp_next = NULL;
+	p->last_handshake_ns = now;
+	p->stats.handshakes_done++;
+	log_info("peer %s: session established (responder, %s)",
+	    p->conf.name, aead_alg_name(kp->send.alg));
+}
+
+static struct peer *
+recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now, uint8_t **frame,
+    size_t *flen)
+{
+	struct index_entry	*e;
+	struct keypair		*kp;
+	struct peer		*p;
+	uint32_t		 idx;
+	uint64_t		 ctr;
+
+	if (wire_data_header_read(pkt, len, &idx, &ctr) == -1) {
+		count_drop(ctx, NULL, DROP_MALFORMED);
+		return NULL;
+	}
+	if ((e = index_find(&ctx->index, idx)) == NULL ||
+	    e->kind != INDEX_KEYPAIR) {
+		count_drop(ctx, NULL, DROP_NO_SESSION);
+		return NULL;
+	}
+	kp = e->kp;
+	p = kp->peer;
+	if (now - kp->created_ns >= reject_ns(ctx)) {
+		count_drop(ctx, p, DROP_NO_SESSION);
+		return NULL;
+	}
+	if (replay_check(&kp->replay, ctr) == -1) {
+		count_drop(ctx, p, DROP_REPLAY);
+		return NULL;
+	}
+	if (aead_open(&kp->recv, ctr, pkt, DATA_HDR_LEN, pkt + DATA_HDR_LEN,
+	    len - DATA_HDR_LEN, pkt + DATA_HDR_LEN) == -1) {
+		count_drop(ctx, p, DROP_BAD_AUTH);
+		return NULL;
+	}
+	/* Only now, authenticated, may the packet change any state. */
+	if (replay_update(&kp->replay, ctr) == -1) {
+		count_drop(ctx, p, DROP_REPLAY);
+		return NULL;
+	}
+	keypair_confirm(ctx, p, kp, now);
+	p->last_rx_ns = now;
+	peer_roam(ctx, p, from);
+	peer_set_up(ctx, p);
+	if (len == DATA_OVERHEAD)
+		return NULL;		/* a keepalive */
+	*frame = pkt + DATA_HDR_LEN;
+	*flen = len - DATA_OVERHEAD;
+	return p;
+}
+
+struct peer *
+session_recv(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
+    const struct sockaddr_in6 *from, uint8_t **frame, size_t *flen)
+{
+	uint64_t	 now = event_now_ns();
+
+	if (len < 4 || pkt[1] != 0 || pkt[2] != 0 || pkt[3] != 0) {
+		count_drop(ctx, NULL, DROP_MALFORMED);
+		return NULL;
+	}
+	switch (pkt[0]) {
+	case WIRE_TYPE_DATA:
+		return recv_data(ctx, pkt, len, from, now, frame, flen);
+	case WIRE_TYPE_INITIATION:
+		recv_initiation(ctx, pkt, len, from, now);
+		break;
+	case WIRE_TYPE_RESPONSE:
+		recv_response(ctx, pkt, len, from, now);
+		break;
+	case WIRE_TYPE_COOKIE_REPLY:
+		recv_cookie_reply(ctx, pkt, len, now);
+		break;
+	default:
+		count_drop(ctx, NULL, DROP_MALFORMED);
+		break;
+	}
+	return NULL;
+}
+
+static void
+keypair_expire(struct tm_ctx *ctx, struct keypair **kpp, uint64_t now)
+{
+	if (*kpp != NULL && now - (*kpp)->created_ns >= reject_ns(ctx)) {
+		keypair_free(ctx, *kpp);
+		*kpp = NULL;
+	}
+}
+
+static void
+peer_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now)
+{
+	struct keypair	*kp;
+	uint64_t	 age;
+
+	keypair_expire(ctx, &p->kp_previous, now);
+	keypair_expire(ctx, &p->kp_next, now);
+	keypair_expire(ctx, &p->kp_current, now);
+	kp = p->kp_current;
+
+	if (p->up && now - p->last_rx_ns >= (uint64_t)ctx->conf.dead_time *
+	    1000000000ULL)
+		peer_set_down(ctx, p, now);
+
+	/*
+	 * A handshake is due when there is no usable session, the peer went
+	 * quiet, or the keys are old: the initiator of the session renews
+	 * them after rekey_time, the responder a quarter later if the
+	 * initiator did not.
+	 */
+	if (p->hs_sent_ns != 0 && now - p->hs_sent_ns >= retry_ns(ctx)) {
+		handshake_initiate(ctx, p, now);
+	} else if (p->hs_sent_ns == 0 && p->kp_next == NULL) {
+		age = kp != NULL ? now - kp->created_ns : 0;
+		if (kp == NULL || !p->up ||
+		    age >= rekey_ns(ctx) + (kp->initiator ? 0 :
+		    rekey_ns(ctx) / 4))
+			handshake_want(ctx, p, now);
+	}
+
+	if (kp != NULL && now - p->last_tx_ns >=
+	    (uint64_t)ctx->conf.keepalive * 1000000000ULL)
+		session_send(ctx, p, NULL, 0);
+}
+
+void
+session_tick(void *arg)
+{
+	struct tm_ctx	*ctx = arg;
+	uint64_t	 now = event_now_ns();
+	size_t		 i;
+
+	for (i = 0; i < ctx->peers.npeers; i++)
+		peer_tick(ctx, &ctx->peers.peers[i], now);
+	if (event_timer_add(&ctx->ev, &ctx->tick, SESSION_TICK_MS) == -1)
+		log_warn("session timer");
+}
+
+int
+session_init(struct tm_ctx *ctx)
+{
+	size_t	 i;
+
+	if (handshake_local_init(&ctx->hlocal, ctx->conf.private_key) !=
+	    HANDSHAKE_OK) {
+		log_warnx("cannot use the private key");
+		return -1;
+	}
+	switch (ctx->conf.cipher) {
+	case TM_CIPHER_AES_256_GCM:
+		ctx->prefer_aes = 1;
+		break;
+	case TM_CIPHER_CHACHA20_POLY1305:
+		ctx->prefer_aes = 0;
+		break;
+	default:
+		ctx->prefer_aes = aead_cpu_has_aes();
+		break;
+	}
+	if (index_table_init(&ctx->index, ctx->peers.npeers) == -1) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	for (i = 0; i < ctx->peers.npeers; i++) {
+		struct peer	*p = &ctx->peers.peers[i];
+
+		if (handshake_peer_init(&p->hpeer, p->conf.public_key) !=
+		    HANDSHAKE_OK) {
+			log_warnx("peer %s: cannot use its public key",
+			    p->conf.name);
+			return -1;
+		}
+	}
+	event_timer_init(&ctx->tick, session_tick, ctx);
+	log_info("data cipher preference: %s",
+	    ctx->prefer_aes ? "aes-256-gcm" : "chacha20-poly1305");
+	return event_timer_add(&ctx->ev, &ctx->tick, 1);
+}
+
+void
+session_free(struct tm_ctx *ctx)
+{
+	size_t	 i;
+
+	for (i = 0; i < ctx->peers.npeers; i++) {
+		struct peer	*p = &ctx->peers.peers[i];
+
+		keypair_free(ctx, p->kp_current);
+		keypair_free(ctx, p->kp_previous);
+		keypair_free(ctx, p->kp_next);
+		p->kp_current = p->kp_previous = p->kp_next = NULL;
+		handshake_clear(&p->hs);
+		OPENSSL_cleanse(p->cookie, sizeof(p->cookie));
+	}
+	handshake_local_clear(&ctx->hlocal);
+	OPENSSL_cleanse(&ctx->cookie_secret, sizeof(ctx->cookie_secret));
+	index_table_free(&ctx->index);
+}
