@@ -61,6 +61,9 @@ struct tm_ctx {
 	struct event_fd		 tap_ev;
 	struct event_fd		 udp_ev;
 	struct event_fd		 sig_ev;
+	struct nl_monitor	 nlmon;		/* neighbour events (neigh.c) */
+	struct event_fd		 nlmon_ev;
+	struct event_timer	 neigh_timer;
 	struct peer_table	 peers;
 	struct peer_stats	 stats;		/* not attributable to a peer */
 	struct log_ratelimit	 rl_drop;

@@ -19,4 +19,18 @@ void	 neigh_peer_down(struct tm_ctx *, struct peer *);
 /* Removes every entry installed for the peer. */
 void	 neigh_peer_remove(struct tm_ctx *, struct peer *);
 
+/*
+ * Watches neighbour events on the TAP: when another process (an operator's
+ * `ip neigh flush`, FRR's zebra) deletes or replaces an entry of a live
+ * peer, the daemon puts its entry back shortly after.  A peer whose
+ * entries are taken again and again is left alone for a while, with
+ * growing pauses, instead of fighting the other owner in a loop; ARP and
+ * NS for it are answered all the same, so the kernel can still resolve
+ * it.  Returns 0 or -1 (logged).
+ */
+int	 neigh_watch_start(struct tm_ctx *);
+
+/* Stops watching. */
+void	 neigh_watch_stop(struct tm_ctx *);
+
 #endif

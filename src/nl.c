@@ -212,3 +212,133 @@ nl_sysctl_set(const char *path, const char *value)
 	close(fd);
 	return err;
 }
+
+int
+nl_monitor_open(struct nl_monitor *m)
+{
+	int	 err, sz = 1 << 20;
+
+	memset(m, 0, sizeof(*m));
+	if ((m->buf = malloc(MNL_SOCKET_BUFFER_SIZE)) == NULL)
+		return -ENOMEM;
+	m->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (m->sock == NULL)
+		goto fail;
+	if (mnl_socket_bind(m->sock, RTMGRP_NEIGH, MNL_SOCKET_AUTOPID) == -1)
+		goto fail;
+	/* A flush of a big table is a burst of events; room for it. */
+	(void)setsockopt(mnl_socket_get_fd(m->sock), SOL_SOCKET, SO_RCVBUFFORCE,
+	    &sz, sizeof(sz));
+	return 0;
+ fail:
+	err = -errno;
+	nl_monitor_close(m);
+	return err;
+}
+
+void
+nl_monitor_close(struct nl_monitor *m)
+{
+	if (m->sock != NULL)
+		mnl_socket_close(m->sock);
+	free(m->buf);
+	m->sock = NULL;
+	m->buf = NULL;
+}
+
+int
+nl_monitor_fd(const struct nl_monitor *m)
+{
+	return mnl_socket_get_fd(m->sock);
+}
+
+static int
+neigh_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr	**tb = data;
+	int			  type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, NDA_MAX) < 0)
+		return MNL_CB_OK;	/* newer than us: skip it */
+	switch (type) {
+	case NDA_DST:
+	case NDA_LLADDR:
+		if (mnl_attr_validate(attr, MNL_TYPE_BINARY) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case NDA_PROTOCOL:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		break;
+	default:
+		return MNL_CB_OK;
+	}
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+struct monitor_arg {
+	nl_neigh_cb	 cb;
+	void		*arg;
+};
+
+static int
+neigh_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct monitor_arg *ma = data;
+	const struct nlattr	*tb[NDA_MAX + 1];
+	const struct ndmsg	*ndm;
+	struct nl_neigh_event	 ev;
+	uint16_t		 len;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH && nlh->nlmsg_type != RTM_DELNEIGH)
+		return MNL_CB_OK;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ndm)))
+		return MNL_CB_OK;
+	ndm = mnl_nlmsg_get_payload(nlh);
+	memset(tb, 0, sizeof(tb));
+	if (mnl_attr_parse(nlh, sizeof(*ndm), neigh_attr_cb, tb) != MNL_CB_OK)
+		return MNL_CB_OK;	/* malformed: ignore this one */
+	if (tb[NDA_DST] == NULL)
+		return MNL_CB_OK;
+	memset(&ev, 0, sizeof(ev));
+	ev.deleted = nlh->nlmsg_type == RTM_DELNEIGH;
+	ev.ifindex = ndm->ndm_ifindex;
+	ev.state = ndm->ndm_state;
+	len = mnl_attr_get_payload_len(tb[NDA_DST]);
+	if (ndm->ndm_family == AF_INET && len == sizeof(ev.dst.u.v4))
+		ev.dst.family = AF_INET;
+	else if (ndm->ndm_family == AF_INET6 && len == sizeof(ev.dst.u.v6))
+		ev.dst.family = AF_INET6;
+	else
+		return MNL_CB_OK;
+	memcpy(&ev.dst.u, mnl_attr_get_payload(tb[NDA_DST]), len);
+	if (tb[NDA_LLADDR] != NULL &&
+	    mnl_attr_get_payload_len(tb[NDA_LLADDR]) == ETH_ALEN_TM) {
+		ev.has_lladdr = 1;
+		memcpy(ev.lladdr, mnl_attr_get_payload(tb[NDA_LLADDR]),
+		    ETH_ALEN_TM);
+	}
+	if (tb[NDA_PROTOCOL] != NULL)
+		ev.protocol = mnl_attr_get_u8(tb[NDA_PROTOCOL]);
+	ma->cb(&ev, ma->arg);
+	return MNL_CB_OK;
+}
+
+int
+nl_monitor_read(struct nl_monitor *m, nl_neigh_cb cb, void *arg)
+{
+	struct monitor_arg	 ma = { cb, arg };
+	ssize_t			 n;
+
+	for (;;) {
+		n = mnl_socket_recvfrom(m->sock, m->buf, MNL_SOCKET_BUFFER_SIZE);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return -errno;
+		}
+		/* Events carry sequence 0 and the kernel's port id 0. */
+		(void)mnl_cb_run(m->buf, (size_t)n, 0, 0, neigh_msg_cb, &ma);
+	}
+}

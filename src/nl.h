@@ -22,6 +22,41 @@ struct nl {
 	char			*buf;		/* MNL_SOCKET_BUFFER_SIZE */
 };
 
+/* A non-blocking socket subscribed to neighbour events. */
+struct nl_monitor {
+	struct mnl_socket	*sock;
+	char			*buf;		/* MNL_SOCKET_BUFFER_SIZE */
+};
+
+/* A neighbour event, its attributes validated. */
+struct nl_neigh_event {
+	int		 deleted;	/* RTM_DELNEIGH */
+	int		 ifindex;
+	uint16_t	 state;		/* NUD_* */
+	uint8_t		 protocol;	/* NDA_PROTOCOL, 0 if absent */
+	struct tm_addr	 dst;
+	int		 has_lladdr;
+	uint8_t		 lladdr[ETH_ALEN_TM];
+};
+
+typedef void (*nl_neigh_cb)(const struct nl_neigh_event *, void *);
+
+/* Opens the monitor socket; returns 0 or -errno. */
+int	 nl_monitor_open(struct nl_monitor *);
+
+/* Closes it. */
+void	 nl_monitor_close(struct nl_monitor *);
+
+/* The monitor socket's fd, for the event loop. */
+int	 nl_monitor_fd(const struct nl_monitor *);
+
+/*
+ * Reads every pending event and calls cb for each well-formed neighbour
+ * event.  Returns 0, or -ENOBUFS when the kernel dropped events (the
+ * caller must then assume anything may have changed), or another -errno.
+ */
+int	 nl_monitor_read(struct nl_monitor *, nl_neigh_cb, void *);
+
 /* Opens and binds a NETLINK_ROUTE socket for requests. */
 int	 nl_open(struct nl *);
 

@@ -54,6 +54,13 @@ struct peer {
 	uint32_t		 neigh_installed; /* bit i: neigh_addr(i) */
 	int			 up;		/* authenticated traffic seen */
 
+	/* Keeping the neighbour entries ours (neigh.c). */
+	int			 neigh_dirty;	/* restore them soon */
+	unsigned int		 neigh_restores; /* in this window */
+	uint64_t		 neigh_window_ns;
+	uint64_t		 neigh_holdoff_ns; /* no restores before */
+	unsigned int		 neigh_backoff_s;
+
 	/* The secure channel (session.c). */
 	struct handshake_peer	 hpeer;		/* its public identity */
 	struct handshake	 hs;		/* our initiation in flight */

@@ -269,7 +269,7 @@ run(struct tm_ctx *ctx)
 	ctx->udp_ev = (struct event_fd){ ctx->udpfd, datapath_udp_readable,
 	    ctx };
 	ctx->sig_ev = (struct event_fd){ ctx->sigfd, signal_readable, ctx };
-	if (session_init(ctx) == -1)
+	if (session_init(ctx) == -1 || neigh_watch_start(ctx) == -1)
 		return 1;
 	if (event_add_fd(&ctx->ev, &ctx->tap_ev, EPOLLIN) == -1 ||
 	    event_add_fd(&ctx->ev, &ctx->udp_ev, EPOLLIN) == -1 ||
@@ -343,6 +343,7 @@ main(int argc, char *argv[])
 	rc = run(ctx);
 
 	log_stats(ctx);
+	neigh_watch_stop(ctx);
 	interface_teardown(ctx);
 	session_free(ctx);
 	if (ctx->udpfd >= 0)
