@@ -41,6 +41,8 @@ lab_ns() { echo "tmn$1-$LAB_ID"; }
 
 lab_init() {
 	LAB_DIR=$(mktemp -d /tmp/tapmesh-lab.XXXXXX) || return 1
+	# Readable by a daemon that dropped privileges (the keys stay 0600).
+	chmod 755 "$LAB_DIR"
 	LAB_SW="tmsw-$LAB_ID"
 	ip netns add "$LAB_SW" || return 1
 	LAB_NS+=("$LAB_SW")
@@ -85,6 +87,7 @@ address = [ "10.255.0.$i/24", "fd00:255::$(printf %x "$i")/64" ];
 listen = 5655;
 peers_dir = "conf.d";
 private_key_file = "private.key";
+control_socket = "ctl.sock";
 $LAB_MAIN_EXTRA
 EOC
 	for j in "$@"; do
@@ -115,6 +118,13 @@ lab_start() {
 }
 
 lab_pid() { eval "echo \${LAB_PID_$1:-}"; }
+
+# lab_ctl I ARGS...: tapmeshctl against node I's daemon.
+lab_ctl() {
+	local i=$1
+	shift
+	"$TAPMESHCTL" -s "$LAB_DIR/n$i/ctl.sock" "$@"
+}
 
 # lab_stop I: SIGTERM to node I's daemon; waits up to 5 s for its exit
 # and returns its exit status.

@@ -4,6 +4,7 @@
  * peerconf.c.
  */
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <ctype.h>
 #include <dirent.h>
@@ -19,6 +20,10 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR	"/run"
+#endif
 #include "key.h"
 #include "peerconf.h"
 
@@ -33,12 +38,14 @@ struct load_ctx {
 	size_t			 mac_addr;	/* the MAC's source address */
 	int			 peers_dir_ok;
 	int			 key_ok;	/* conf->public_key is set */
+	const struct tm_config	*running;	/* reload: the key's source */
 	struct peerconf_lines	*plines;	/* beside conf->peers */
 };
 
 static const char *const main_keys[] = {
 	"interface", "address", "listen", "peers_dir", "private_key_file",
 	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
+	"control_socket", "user", "group",
 	NULL
 };
 
@@ -449,6 +456,20 @@ load_private_key(struct load_ctx *ctx, struct tm_config *conf,
 	char		 msg[PATH_MAX + 128];
 	size_t		 plen = strlen(path);
 
+	if (ctx->running != NULL) {
+		if (strcmp(path, ctx->running->private_key_file) != 0) {
+			cfg_serror(ctx->errs, conf->file, s, "private_key_file "
+			    "cannot change on reload (running with \"%s\"); "
+			    "restart tapmeshd", ctx->running->private_key_file);
+			return;
+		}
+		memcpy(conf->private_key, ctx->running->private_key,
+		    sizeof(conf->private_key));
+		memcpy(conf->public_key, ctx->running->public_key,
+		    sizeof(conf->public_key));
+		ctx->key_ok = 1;
+		return;
+	}
 	if (key_load_file(path, conf->private_key, msg, sizeof(msg)) == -1) {
 		why = msg;
 		if (strncmp(msg, path, plen) == 0 && msg[plen] == ':' &&
@@ -527,6 +548,58 @@ parse_cipher(struct load_ctx *ctx, struct tm_config *conf,
 	    "\"auto\", \"chacha20-poly1305\" or \"aes-256-gcm\"", v);
 }
 
+/* A user or group name: letters, digits, '.', '_' and '-'. */
+static int
+valid_account(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] == '\0' || s[0] == '-' || strlen(s) >= TM_NAME_MAX)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* control_socket, user and group. */
+static void
+parse_operations(struct load_ctx *ctx, struct tm_config *conf,
+    const config_setting_t *root)
+{
+	const config_setting_t	*s;
+	const char		*v;
+	char			 deflt[PATH_MAX];
+	int			 len;
+
+	len = snprintf(deflt, sizeof(deflt), "%s/tapmesh/%s.sock", RUNSTATEDIR,
+	    conf->interface[0] != '\0' ? conf->interface : "tapmesh");
+	if (len < 0 || (size_t)len >= sizeof(deflt))
+		deflt[0] = '\0';
+	(void)parse_path(ctx, conf, root, "control_socket", deflt,
+	    conf->control_socket, sizeof(conf->control_socket), &s);
+	if (strlen(conf->control_socket) >= sizeof(((struct sockaddr_un *)0)->
+	    sun_path))
+		cfg_serror(ctx->errs, conf->file, s, "control_socket \"%s\": "
+		    "longer than a UNIX socket path may be",
+		    conf->control_socket);
+
+	if (cfg_get_string(ctx->errs, conf->file, root, "user", &v, &s) == 1) {
+		if (!valid_account(v))
+			cfg_serror(ctx->errs, conf->file, s, "user \"%s\": not "
+			    "a valid user name", v);
+		else
+			snprintf(conf->user, sizeof(conf->user), "%s", v);
+	}
+	if (cfg_get_string(ctx->errs, conf->file, root, "group", &v, &s) == 1) {
+		if (!valid_account(v))
+			cfg_serror(ctx->errs, conf->file, s, "group \"%s\": "
+			    "not a valid group name", v);
+		else
+			snprintf(conf->group, sizeof(conf->group), "%s", v);
+	}
+}
+
 static void
 parse_main(struct load_ctx *ctx, struct tm_config *conf,
     const config_setting_t *root)
@@ -597,6 +670,7 @@ parse_main(struct load_ctx *ctx, struct tm_config *conf,
 
 	parse_timers(ctx, conf, root);
 	parse_cipher(ctx, conf, root);
+	parse_operations(ctx, conf, root);
 
 	if (conf->naddrs > 0) {
 		for (i = 0; i < conf->naddrs; i++)
@@ -763,6 +837,13 @@ int
 config_load(const char *path, struct tm_config *conf,
     struct cfg_errors *errs)
 {
+	return config_reload(path, conf, errs, NULL);
+}
+
+int
+config_reload(const char *path, struct tm_config *conf,
+    struct cfg_errors *errs, const struct tm_config *running)
+{
 	struct load_ctx	 ctx;
 	config_t	 cf;
 	size_t		 before = errs->n + errs->lost, j;
@@ -771,6 +852,7 @@ config_load(const char *path, struct tm_config *conf,
 	memset(conf, 0, sizeof(*conf));
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.errs = errs;
+	ctx.running = running;
 	config_init(&cf);
 
 	len = snprintf(conf->file, sizeof(conf->file), "%s", path);

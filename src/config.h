@@ -72,6 +72,9 @@ struct tm_config {
 	int			 dead_time;	/* > keepalive */
 	int			 rekey_time;
 	enum tm_cipher_pref	 cipher;
+	char			 control_socket[PATH_MAX]; /* resolved */
+	char			 user[TM_NAME_MAX];	/* "" : stay root */
+	char			 group[TM_NAME_MAX];	/* control socket's */
 	uint8_t			 mac[ETH_ALEN_TM];	/* derived */
 	struct in6_addr		 lladdr;		/* derived */
 	struct peer_conf	*peers;		/* sorted by file name */
@@ -100,6 +103,15 @@ struct cfg_errors {
  * changes its working directory should pass an absolute path.
  */
 int	 config_load(const char *, struct tm_config *, struct cfg_errors *);
+
+/*
+ * Like config_load, for a reload of the running configuration: the
+ * private key is taken from running instead of its file (which the
+ * daemon may no longer be allowed to read after dropping privileges),
+ * and a private_key_file naming another file is an error.
+ */
+int	 config_reload(const char *, struct tm_config *, struct cfg_errors *,
+	    const struct tm_config *);
 
 /*
  * Frees what config_load allocated inside conf and wipes the private key

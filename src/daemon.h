@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "control.h"
 #include "event.h"
 #include "handshake.h"
 #include "index.h"
@@ -64,6 +65,7 @@ struct tm_ctx {
 	struct nl_monitor	 nlmon;		/* neighbour events (neigh.c) */
 	struct event_fd		 nlmon_ev;
 	struct event_timer	 neigh_timer;
+	struct control		 control;
 	struct peer_table	 peers;
 	struct peer_stats	 stats;		/* not attributable to a peer */
 	struct log_ratelimit	 rl_drop;

@@ -92,7 +92,7 @@ tap_frame(struct tm_ctx *ctx, size_t flen)
 	case FRAME_GROUP:
 		/* Pseudo-broadcast: every peer gets its own copy. */
 		for (i = 0; i < ctx->peers.npeers; i++)
-			session_send(ctx, &ctx->peers.peers[i], frame, flen);
+			session_send(ctx, ctx->peers.peers[i], frame, flen);
 		break;
 	case FRAME_UNICAST:
 		if ((p = peer_find_by_mac(&ctx->peers, frame)) == NULL)

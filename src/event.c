@@ -52,6 +52,17 @@ event_add_fd(struct event_loop *el, struct event_fd *ev, uint32_t events)
 	return epoll_ctl(el->epfd, EPOLL_CTL_ADD, ev->fd, &ee);
 }
 
+int
+event_mod_fd(struct event_loop *el, struct event_fd *ev, uint32_t events)
+{
+	struct epoll_event	 ee;
+
+	memset(&ee, 0, sizeof(ee));
+	ee.events = events;
+	ee.data.ptr = ev;
+	return epoll_ctl(el->epfd, EPOLL_CTL_MOD, ev->fd, &ee);
+}
+
 void
 event_del_fd(struct event_loop *el, struct event_fd *ev)
 {

@@ -42,6 +42,9 @@ void	 event_free(struct event_loop *);
 /* Watches ev->fd for the epoll events mask.  Returns 0 or -1 (errno). */
 int	 event_add_fd(struct event_loop *, struct event_fd *, uint32_t);
 
+/* Changes the epoll events watched for ev->fd.  Returns 0 or -1. */
+int	 event_mod_fd(struct event_loop *, struct event_fd *, uint32_t);
+
 /* Stops watching ev->fd. */
 void	 event_del_fd(struct event_loop *, struct event_fd *);
 

@@ -9,7 +9,7 @@ int
 index_table_init(struct index_table *t, size_t n)
 {
 	memset(t, 0, sizeof(*t));
-	t->nbuckets = 64;
+	t->nbuckets = 1024;
 	while (t->nbuckets < n * 4)
 		t->nbuckets <<= 1;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));

@@ -155,7 +155,7 @@ neigh_timer_fired(void *arg)
 	size_t		 i;
 
 	for (i = 0; i < ctx->peers.npeers; i++) {
-		struct peer	*p = &ctx->peers.peers[i];
+		struct peer	*p = ctx->peers.peers[i];
 
 		if (!p->neigh_dirty)
 			continue;
@@ -188,8 +188,8 @@ neigh_readable(int fd, uint32_t events, void *arg)
 		log_warnx("%s: neighbour events lost; checking all entries",
 		    ctx->tap.name);
 		for (i = 0; i < ctx->peers.npeers; i++)
-			if (ctx->peers.peers[i].up)
-				ctx->peers.peers[i].neigh_dirty = 1;
+			if (ctx->peers.peers[i]->up)
+				ctx->peers.peers[i]->neigh_dirty = 1;
 		(void)event_timer_add(&ctx->ev, &ctx->neigh_timer,
 		    NEIGH_RESTORE_DELAY_MS);
 	} else if (err != 0)

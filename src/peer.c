@@ -39,41 +39,76 @@ mac_hash(const uint8_t *mac, size_t nbuckets)
 	return (h >> 8) & (nbuckets - 1);
 }
 
+struct peer *
+peer_new(const struct peer_conf *conf)
+{
+	struct peer	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->conf = *conf;
+	if (conf->nendpoints > 0) {
+		p->endpoint = conf->endpoints[0].sa;
+		p->has_endpoint = 1;
+	}
+	return p;
+}
+
+int
+peer_table_set(struct peer_table *pt, struct peer **peers, size_t n)
+{
+	struct peer	**buckets;
+	size_t		  nbuckets = 16, i, b;
+
+	while (nbuckets < n * 2)
+		nbuckets <<= 1;
+	if ((buckets = calloc(nbuckets, sizeof(*buckets))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		b = mac_hash(peers[i]->conf.mac, nbuckets);
+		peers[i]->mac_next = buckets[b];
+		buckets[b] = peers[i];
+	}
+	free(pt->buckets);
+	if (pt->peers != peers)
+		free(pt->peers);
+	pt->buckets = buckets;
+	pt->nbuckets = nbuckets;
+	pt->peers = peers;
+	pt->npeers = n;
+	return 0;
+}
+
 int
 peer_table_init(struct peer_table *pt, const struct peer_conf *confs,
     size_t n)
 {
-	size_t	 i, b;
+	struct peer	**peers;
+	size_t		  i;
 
 	memset(pt, 0, sizeof(*pt));
-	pt->nbuckets = 16;
-	while (pt->nbuckets < n * 2)
-		pt->nbuckets <<= 1;
-	pt->buckets = calloc(pt->nbuckets, sizeof(*pt->buckets));
-	pt->peers = calloc(n ? n : 1, sizeof(*pt->peers));
-	if (pt->buckets == NULL || pt->peers == NULL) {
-		peer_table_free(pt);
+	if ((peers = calloc(n ? n : 1, sizeof(*peers))) == NULL)
 		return -1;
-	}
-	pt->npeers = n;
 	for (i = 0; i < n; i++) {
-		struct peer	*p = &pt->peers[i];
-
-		p->conf = confs[i];
-		if (p->conf.nendpoints > 0) {
-			p->endpoint = p->conf.endpoints[0].sa;
-			p->has_endpoint = 1;
-		}
-		b = mac_hash(p->conf.mac, pt->nbuckets);
-		p->mac_next = pt->buckets[b];
-		pt->buckets[b] = p;
+		if ((peers[i] = peer_new(&confs[i])) == NULL)
+			goto fail;
 	}
-	return 0;
+	if (peer_table_set(pt, peers, n) == 0)
+		return 0;
+ fail:
+	while (i-- > 0)
+		free(peers[i]);
+	free(peers);
+	return -1;
 }
 
 void
 peer_table_free(struct peer_table *pt)
 {
+	size_t	 i;
+
+	for (i = 0; i < pt->npeers; i++)
+		free(pt->peers[i]);
 	free(pt->buckets);
 	free(pt->peers);
 	memset(pt, 0, sizeof(*pt));
@@ -120,7 +155,7 @@ peer_find_by_addr(const struct peer_table *pt, const struct tm_addr *a)
 	size_t		 i, j;
 
 	for (i = 0; i < pt->npeers; i++) {
-		struct peer	*p = &pt->peers[i];
+		struct peer	*p = pt->peers[i];
 
 		for (j = 0; j < peer_neigh_count(p); j++) {
 			peer_neigh_addr(p, j, &na);

@@ -83,7 +83,7 @@ struct peer {
 };
 
 struct peer_table {
-	struct peer		*peers;
+	struct peer		**peers;	/* each allocated on its own */
 	size_t			 npeers;
 	struct peer		**buckets;
 	size_t			 nbuckets;	/* a power of two */
@@ -96,7 +96,18 @@ struct peer_table {
 int	 peer_table_init(struct peer_table *, const struct peer_conf *,
 	    size_t);
 
-/* Frees the table. */
+/* A new peer of that configuration, with no state; NULL if out of memory. */
+struct peer *peer_new(const struct peer_conf *);
+
+/*
+ * Makes the table hold exactly the n peers given (a reload's result),
+ * rebuilding the MAC hash.  The array is taken over by the table.  Peers
+ * that were in the table before but are not given are not freed here.
+ * Returns 0, or -1 if out of memory (the table is then unchanged).
+ */
+int	 peer_table_set(struct peer_table *, struct peer **, size_t);
+
+/* Frees the table and every peer in it. */
 void	 peer_table_free(struct peer_table *);
 
 /* The peer owning a MAC, or NULL. */

@@ -214,6 +214,15 @@ handshake_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 	log_debug("peer %s: initiation sent", p->conf.name);
 }
 
+/* Forgets our initiation in flight: a session came up without it. */
+static void
+handshake_abandon(struct tm_ctx *ctx, struct peer *p)
+{
+	index_remove(&ctx->index, &p->hs_index);
+	handshake_clear(&p->hs);
+	p->hs_sent_ns = 0;
+}
+
 /* Starts a handshake unless one is in flight and not yet due a retry. */
 static void
 handshake_want(struct tm_ctx *ctx, struct peer *p, uint64_t now)
@@ -327,6 +336,16 @@ hs_admit(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		ctx->hs_window_count = 0;
 	}
 	ctx->hs_window_count++;
+	/*
+	 * The per-source limit comes first: a source over it gets nothing,
+	 * not even a cookie reply, whose making and sending cost about ten
+	 * times a mac1 check, so a flood of valid-mac1 initiations cannot
+	 * keep the daemon busy enough to starve data on the same socket.
+	 */
+	if (!hs_ratelimit_ok(ctx, from, now)) {
+		count_drop(ctx, NULL, DROP_RATELIMIT);
+		return 0;
+	}
 	source_bytes(from, &addr, &alen, &port);
 	if (ctx->hs_window_count > HS_LOAD_THRESHOLD &&
 	    handshake_check_mac2(&ctx->cookie_secret, sec, addr, alen, port,
@@ -335,10 +354,6 @@ hs_admit(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		    &ctx->cookie_secret, sec, addr, alen, port, msg, len, reply);
 		if (rc == HANDSHAKE_OK)
 			send_raw(ctx, NULL, from, reply, sizeof(reply), now);
-		count_drop(ctx, NULL, DROP_RATELIMIT);
-		return 0;
-	}
-	if (!hs_ratelimit_ok(ctx, from, now)) {
 		count_drop(ctx, NULL, DROP_RATELIMIT);
 		return 0;
 	}
@@ -351,9 +366,9 @@ peer_by_key(struct tm_ctx *ctx, const uint8_t *pub)
 	size_t	 i;
 
 	for (i = 0; i < ctx->peers.npeers; i++)
-		if (memcmp(ctx->peers.peers[i].conf.public_key, pub,
+		if (memcmp(ctx->peers.peers[i]->conf.public_key, pub,
 		    TM_KEY_LEN) == 0)
-			return &ctx->peers.peers[i];
+			return ctx->peers.peers[i];
 	return NULL;
 }
 
@@ -532,6 +547,9 @@ keypair_confirm(struct tm_ctx *ctx, struct peer *p, struct keypair *kp,
 	p->kp_next = NULL;
 	p->last_handshake_ns = now;
 	p->stats.handshakes_done++;
+	/* A crossing initiation of ours would only replace this session. */
+	if (p->hs_sent_ns != 0)
+		handshake_abandon(ctx, p);
 	log_info("peer %s: session established (responder, %s)",
 	    p->conf.name, aead_alg_name(kp->send.alg));
 }
@@ -630,6 +648,7 @@ peer_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 {
 	struct keypair	*kp;
 	uint64_t	 age;
+	int		 due;
 
 	keypair_expire(ctx, &p->kp_previous, now);
 	keypair_expire(ctx, &p->kp_next, now);
@@ -644,17 +663,19 @@ peer_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 	 * A handshake is due when there is no usable session, the peer went
 	 * quiet, or the keys are old: the initiator of the session renews
 	 * them after rekey_time, the responder a quarter later if the
-	 * initiator did not.
+	 * initiator did not.  One that is no longer due (a session came up
+	 * the other way) is abandoned rather than retried.
 	 */
-	if (p->hs_sent_ns != 0 && now - p->hs_sent_ns >= retry_ns(ctx)) {
-		handshake_initiate(ctx, p, now);
-	} else if (p->hs_sent_ns == 0 && p->kp_next == NULL) {
-		age = kp != NULL ? now - kp->created_ns : 0;
-		if (kp == NULL || !p->up ||
-		    age >= rekey_ns(ctx) + (kp->initiator ? 0 :
-		    rekey_ns(ctx) / 4))
-			handshake_want(ctx, p, now);
-	}
+	age = kp != NULL ? now - kp->created_ns : 0;
+	due = kp == NULL || !p->up || age >= rekey_ns(ctx) +
+	    (kp->initiator ? 0 : rekey_ns(ctx) / 4);
+	if (p->hs_sent_ns != 0) {
+		if (!due)
+			handshake_abandon(ctx, p);
+		else if (now - p->hs_sent_ns >= retry_ns(ctx))
+			handshake_initiate(ctx, p, now);
+	} else if (due && p->kp_next == NULL)
+		handshake_want(ctx, p, now);
 
 	if (kp != NULL && now - p->last_tx_ns >=
 	    (uint64_t)ctx->conf.keepalive * 1000000000ULL)
@@ -669,9 +690,26 @@ session_tick(void *arg)
 	size_t		 i;
 
 	for (i = 0; i < ctx->peers.npeers; i++)
-		peer_tick(ctx, &ctx->peers.peers[i], now);
+		peer_tick(ctx, ctx->peers.peers[i], now);
 	if (event_timer_add(&ctx->ev, &ctx->tick, SESSION_TICK_MS) == -1)
 		log_warn("session timer");
+}
+
+/* Applies a changed cipher preference (reload). */
+void
+session_set_cipher(struct tm_ctx *ctx)
+{
+	switch (ctx->conf.cipher) {
+	case TM_CIPHER_AES_256_GCM:
+		ctx->prefer_aes = 1;
+		break;
+	case TM_CIPHER_CHACHA20_POLY1305:
+		ctx->prefer_aes = 0;
+		break;
+	default:
+		ctx->prefer_aes = aead_cpu_has_aes();
+		break;
+	}
 }
 
 int
@@ -684,35 +722,42 @@ session_init(struct tm_ctx *ctx)
 		log_warnx("cannot use the private key");
 		return -1;
 	}
-	switch (ctx->conf.cipher) {
-	case TM_CIPHER_AES_256_GCM:
-		ctx->prefer_aes = 1;
-		break;
-	case TM_CIPHER_CHACHA20_POLY1305:
-		ctx->prefer_aes = 0;
-		break;
-	default:
-		ctx->prefer_aes = aead_cpu_has_aes();
-		break;
-	}
+	session_set_cipher(ctx);
 	if (index_table_init(&ctx->index, ctx->peers.npeers) == -1) {
 		log_warnx("out of memory");
 		return -1;
 	}
-	for (i = 0; i < ctx->peers.npeers; i++) {
-		struct peer	*p = &ctx->peers.peers[i];
-
-		if (handshake_peer_init(&p->hpeer, p->conf.public_key) !=
-		    HANDSHAKE_OK) {
-			log_warnx("peer %s: cannot use its public key",
-			    p->conf.name);
+	for (i = 0; i < ctx->peers.npeers; i++)
+		if (session_peer_init(ctx->peers.peers[i]) == -1)
 			return -1;
-		}
-	}
 	event_timer_init(&ctx->tick, session_tick, ctx);
 	log_info("data cipher preference: %s",
 	    ctx->prefer_aes ? "aes-256-gcm" : "chacha20-poly1305");
 	return event_timer_add(&ctx->ev, &ctx->tick, 1);
+}
+
+int
+session_peer_init(struct peer *p)
+{
+	if (handshake_peer_init(&p->hpeer, p->conf.public_key) !=
+	    HANDSHAKE_OK) {
+		log_warnx("peer %s: cannot use its public key", p->conf.name);
+		return -1;
+	}
+	return 0;
+}
+
+void
+session_peer_free(struct tm_ctx *ctx, struct peer *p)
+{
+	keypair_free(ctx, p->kp_current);
+	keypair_free(ctx, p->kp_previous);
+	keypair_free(ctx, p->kp_next);
+	p->kp_current = p->kp_previous = p->kp_next = NULL;
+	index_remove(&ctx->index, &p->hs_index);
+	p->hs_sent_ns = 0;
+	handshake_clear(&p->hs);
+	OPENSSL_cleanse(p->cookie, sizeof(p->cookie));
 }
 
 void
@@ -720,16 +765,8 @@ session_free(struct tm_ctx *ctx)
 {
 	size_t	 i;
 
-	for (i = 0; i < ctx->peers.npeers; i++) {
-		struct peer	*p = &ctx->peers.peers[i];
-
-		keypair_free(ctx, p->kp_current);
-		keypair_free(ctx, p->kp_previous);
-		keypair_free(ctx, p->kp_next);
-		p->kp_current = p->kp_previous = p->kp_next = NULL;
-		handshake_clear(&p->hs);
-		OPENSSL_cleanse(p->cookie, sizeof(p->cookie));
-	}
+	for (i = 0; i < ctx->peers.npeers; i++)
+		session_peer_free(ctx, ctx->peers.peers[i]);
 	handshake_local_clear(&ctx->hlocal);
 	OPENSSL_cleanse(&ctx->cookie_secret, sizeof(ctx->cookie_secret));
 	index_table_free(&ctx->index);

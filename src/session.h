@@ -51,6 +51,15 @@ struct keypair {
  */
 int	 session_init(struct tm_ctx *);
 
+/* Prepares a peer's public identity; 0 or -1 (logged). */
+int	 session_peer_init(struct peer *);
+
+/* Ends every session of the peer and wipes its keys (peer removal). */
+void	 session_peer_free(struct tm_ctx *, struct peer *);
+
+/* Applies the configured cipher preference to future handshakes. */
+void	 session_set_cipher(struct tm_ctx *);
+
 /* Wipes every key and frees every keypair. */
 void	 session_free(struct tm_ctx *);
 

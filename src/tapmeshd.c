@@ -19,6 +19,8 @@
 #include "daemon.h"
 #include "datapath.h"
 #include "neigh.h"
+#include "priv.h"
+#include "reload.h"
 #include "session.h"
 #include "udp.h"
 
@@ -31,9 +33,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: tapmeshd [-dhtV] [-c file]\n"
+	    "usage: tapmeshd [-dhstV] [-c file]\n"
 	    "  -c file  configuration file (default %s)\n"
 	    "  -d       log debug messages\n"
+	    "  -s       log to syslog instead of stderr\n"
 	    "  -t       check the configuration and exit\n"
 	    "  -V       print the version and exit\n"
 	    "  -h       print this help and exit\n", DEFAULT_CONFIG);
@@ -137,8 +140,8 @@ interface_setup(struct tm_ctx *ctx)
 	    mac_ntop(ctx->conf.mac, mbuf, sizeof(mbuf)), ctx->mtu);
 	/* Neighbour entries follow each peer's liveness (session.c). */
 	for (i = 0; i < ctx->peers.npeers; i++)
-		log_info("peer %s: MAC %s", ctx->peers.peers[i].conf.name,
-		    mac_ntop(ctx->peers.peers[i].conf.mac, mbuf, sizeof(mbuf)));
+		log_info("peer %s: MAC %s", ctx->peers.peers[i]->conf.name,
+		    mac_ntop(ctx->peers.peers[i]->conf.mac, mbuf, sizeof(mbuf)));
 	return 0;
 }
 
@@ -169,7 +172,7 @@ log_stats(const struct tm_ctx *ctx)
 	size_t	 i;
 
 	for (i = 0; i < ctx->peers.npeers; i++) {
-		const struct peer *p = &ctx->peers.peers[i];
+		const struct peer *p = ctx->peers.peers[i];
 
 		log_info("peer %s: %s, handshakes %llu sent %llu done, rx %llu "
 		    "packets %llu bytes, tx %llu packets %llu bytes, drops %s",
@@ -193,7 +196,7 @@ interface_teardown(struct tm_ctx *ctx)
 
 	if (ctx->nl.sock != NULL && ctx->tap.fd != -1)
 		for (i = 0; i < ctx->peers.npeers; i++)
-			neigh_peer_remove(ctx, &ctx->peers.peers[i]);
+			neigh_peer_remove(ctx, ctx->peers.peers[i]);
 	tap_close(&ctx->tap);
 }
 
@@ -212,8 +215,8 @@ signal_readable(int fd, uint32_t events, void *arg)
 			event_break(&ctx->ev);
 			break;
 		case SIGHUP:
-			log_warnx("SIGHUP: reload is not implemented yet; "
-			    "restart the daemon to apply changes");
+			log_info("SIGHUP: reloading %s", ctx->conf.file);
+			daemon_reload(ctx, NULL);
 			break;
 		}
 	}
@@ -269,7 +272,8 @@ run(struct tm_ctx *ctx)
 	ctx->udp_ev = (struct event_fd){ ctx->udpfd, datapath_udp_readable,
 	    ctx };
 	ctx->sig_ev = (struct event_fd){ ctx->sigfd, signal_readable, ctx };
-	if (session_init(ctx) == -1 || neigh_watch_start(ctx) == -1)
+	if (session_init(ctx) == -1 || neigh_watch_start(ctx) == -1 ||
+	    control_open(ctx) == -1)
 		return 1;
 	if (event_add_fd(&ctx->ev, &ctx->tap_ev, EPOLLIN) == -1 ||
 	    event_add_fd(&ctx->ev, &ctx->udp_ev, EPOLLIN) == -1 ||
@@ -277,8 +281,11 @@ run(struct tm_ctx *ctx)
 		log_warn("epoll_ctl");
 		return 1;
 	}
+	if (ctx->conf.user[0] != '\0' && priv_drop(ctx->conf.user) == -1)
+		return 1;
 	log_info("listening on UDP port %u, %zu peers", ctx->conf.listen,
 	    ctx->peers.npeers);
+	priv_sd_notify("READY=1");
 	if (event_run(&ctx->ev) == -1) {
 		log_warn("epoll_wait");
 		return 1;
@@ -291,16 +298,19 @@ main(int argc, char *argv[])
 {
 	const char	*path = DEFAULT_CONFIG;
 	struct tm_ctx	*ctx;
-	int		 ch, check = 0, rc;
+	int		 ch, check = 0, rc, use_syslog = 0;
 	enum log_level	 level = LOG_LEVEL_INFO;
 
-	while ((ch = getopt(argc, argv, "c:dhtV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dhstV")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'd':
 			level = LOG_LEVEL_DEBUG;
+			break;
+		case 's':
+			use_syslog = 1;
 			break;
 		case 't':
 			check = 1;
@@ -320,11 +330,12 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	log_init("tapmeshd", 1, level);
+	log_init("tapmeshd", !use_syslog || check, level);
 
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		fatal("calloc");
 	ctx->tap.fd = ctx->udpfd = ctx->sigfd = ctx->ev.epfd = -1;
+	ctx->control.fd = -1;
 	ctx->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 5);
 	ctx->rl_roam = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 10);
 	if (load_config(path, &ctx->conf) == -1) {
@@ -341,8 +352,10 @@ main(int argc, char *argv[])
 	ctx->mtu = ctx->conf.mtu ? ctx->conf.mtu : TAP_MTU_DEFAULT;
 
 	rc = run(ctx);
+	priv_sd_notify("STOPPING=1");
 
 	log_stats(ctx);
+	control_close(ctx);
 	neigh_watch_stop(ctx);
 	interface_teardown(ctx);
 	session_free(ctx);

@@ -28,6 +28,15 @@ bail() { echo "Bail out! $*"; exit 1; }
 
 # finish: prints the plan and exits non-zero if any check failed.
 finish() {
+	local f
+	if [ "$T_FAIL" -ne 0 ] && [ -n "$LAB_DIR" ]; then
+		# The daemons' own words, for a failure seen only in CI.
+		for f in "$LAB_DIR"/n*/tapmeshd.log; do
+			[ -f "$f" ] || continue
+			diag "--- $f"
+			diag "$(tail -40 "$f")"
+		done
+	fi
 	echo "1..$T_N"
 	[ "$T_FAIL" -eq 0 ]
 	exit $?
