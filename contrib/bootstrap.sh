@@ -9,7 +9,7 @@ cd "$top"
 
 PACKAGES="build-essential autoconf automake pkg-config libssl-dev
     libmnl-dev libconfig-dev libcmocka-dev iproute2 iputils-ping
-    procps mandoc"
+    procps mandoc python3 systemd"
 
 missing=
 for p in $PACKAGES; do
@@ -33,6 +33,7 @@ if [ ! -x configure ] || [ configure.ac -nt configure ] ||
 	autoreconf -fi
 fi
 if [ ! -f Makefile ] || [ configure -nt Makefile ]; then
-	./configure --enable-werror --sysconfdir=/etc --localstatedir=/var
+	./configure --enable-werror --prefix=/usr --sysconfdir=/etc \
+	    --localstatedir=/var --runstatedir=/run
 fi
 make -j"$(nproc)"
