@@ -45,7 +45,7 @@ struct load_ctx {
 static const char *const main_keys[] = {
 	"interface", "address", "listen", "peers_dir", "private_key_file",
 	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
-	"control_socket", "user", "group",
+	"control_socket", "user", "group", "probe_interval", "path_hold_down",
 	NULL
 };
 
@@ -526,6 +526,14 @@ parse_timers(struct load_ctx *ctx, struct tm_config *conf,
 	if (cfg_get_int(ctx->errs, conf->file, root, "rekey_time", 2, 86400,
 	    &n, &s) == 1)
 		conf->rekey_time = (int)n;
+	conf->probe_interval = TM_PROBE_INTERVAL_DEFAULT;
+	if (cfg_get_int(ctx->errs, conf->file, root, "probe_interval", 100,
+	    60000, &n, &s) == 1)
+		conf->probe_interval = (int)n;
+	conf->path_hold_down = TM_PATH_HOLD_DOWN_DEFAULT;
+	if (cfg_get_int(ctx->errs, conf->file, root, "path_hold_down", 0, 3600,
+	    &n, &s) == 1)
+		conf->path_hold_down = (int)n;
 }
 
 static void

@@ -24,6 +24,8 @@
 #define TM_KEEPALIVE_DEFAULT	10	/* seconds */
 #define TM_DEAD_TIME_DEFAULT	30	/* seconds */
 #define TM_REKEY_TIME_DEFAULT	120	/* seconds */
+#define TM_PROBE_INTERVAL_DEFAULT 1000	/* milliseconds */
+#define TM_PATH_HOLD_DOWN_DEFAULT 10	/* seconds */
 
 /* The data cipher this node asks for; a session settles on one. */
 enum tm_cipher_pref {
@@ -72,6 +74,8 @@ struct tm_config {
 	int			 dead_time;	/* > keepalive */
 	int			 rekey_time;
 	enum tm_cipher_pref	 cipher;
+	int			 probe_interval; /* ms between path probes */
+	int			 path_hold_down; /* s a better path must last */
 	char			 control_socket[PATH_MAX]; /* resolved */
 	char			 user[TM_NAME_MAX];	/* "" : stay root */
 	char			 group[TM_NAME_MAX];	/* control socket's */

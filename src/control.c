@@ -60,8 +60,9 @@ do_reload(struct control_conn *c)
 	struct cfg_errors	 errs = { .msg = NULL };
 	struct sbuf		 b = { .s = NULL };
 	size_t			 i;
+	int			 rc;
 
-	if (daemon_reload(c->ctx, &errs) == 0) {
+	if ((rc = daemon_reload(c->ctx, &errs)) == 0) {
 		sbuf_printf(&b, "reloaded %s: %zu peers\n", c->ctx->conf.file,
 		    c->ctx->peers.npeers);
 	} else {
@@ -73,7 +74,7 @@ do_reload(struct control_conn *c)
 	if (b.failed)
 		conn_error(c, "out of memory\n");
 	else
-		conn_answer(c, errs.n == 0 ? CTL_OK : CTL_ERROR, b.s, b.len);
+		conn_answer(c, rc == 0 ? CTL_OK : CTL_ERROR, b.s, b.len);
 	cfg_errors_clear(&errs);
 	sbuf_free(&b);
 }

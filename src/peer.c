@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "path.h"
 #include "peer.h"
 
 static const char *const drop_names[DROP_MAX] = {
@@ -47,10 +48,7 @@ peer_new(const struct peer_conf *conf)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->conf = *conf;
-	if (conf->nendpoints > 0) {
-		p->endpoint = conf->endpoints[0].sa;
-		p->has_endpoint = 1;
-	}
+	path_init(p);
 	return p;
 }
 

@@ -46,11 +46,39 @@ struct peer_stats {
 
 struct keypair;
 
+/*
+ * An underlay path to a peer: one of its configured endpoints, probed on
+ * its own, or the address it was last heard from (learned, e.g. through
+ * a NAT).
+ */
+struct path {
+	struct sockaddr_in6	 addr;
+	int			 priority;	/* lower is preferred */
+	int			 up;		/* probes answered (or untried) */
+	uint64_t		 up_since_ns;
+	uint64_t		 last_probe_ns;	/* sent */
+	uint64_t		 last_reply_ns;	/* answered */
+	uint32_t		 probe_seq;	/* of the last probe sent */
+	int			 answered;	/* the last probe was */
+	unsigned int		 missed;	/* probes unanswered in a row */
+	uint64_t		 rtt_ns;
+	uint64_t		 probes_sent;
+	uint64_t		 probes_answered;
+};
+
+#define PEER_MAX_PATHS	TM_MAX_ENDPOINTS
+
 struct peer {
 	struct peer_conf	 conf;
 	struct peer		*mac_next;	/* hash chain */
 	struct sockaddr_in6	 endpoint;	/* where to send now */
 	int			 has_endpoint;
+	struct path		 paths[PEER_MAX_PATHS];	/* configured */
+	size_t			 npaths;
+	int			 active;	/* index, or -1: learned */
+	struct path		 learned;	/* last heard from */
+	int			 has_learned;
+	size_t			 hs_path;	/* tried by the next handshake */
 	uint32_t		 neigh_installed; /* bit i: neigh_addr(i) */
 	int			 up;		/* authenticated traffic seen */
 

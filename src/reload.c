@@ -5,6 +5,7 @@
 
 #include "daemon.h"
 #include "neigh.h"
+#include "path.h"
 #include "priv.h"
 #include "reload.h"
 #include "session.h"
@@ -105,11 +106,9 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 		log_info("peer %s: renamed to %s", p->conf.name, nc->name);
 	if (!addrs)
 		neigh_peer_remove(ctx, p);	/* entries of the old addresses */
-	if (!eps && nc->nendpoints > 0) {
-		p->endpoint = nc->endpoints[0].sa;
-		p->has_endpoint = 1;
-	}
 	p->conf = *nc;
+	if (!eps)
+		path_init(p);
 	if (!addrs && p->up && neigh_peer_up(ctx, p) == -1)
 		log_warnx("peer %s: not every new neighbour entry could be "
 		    "installed", p->conf.name);
@@ -184,6 +183,8 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	ctx->conf.dead_time = nc.dead_time;
 	ctx->conf.rekey_time = nc.rekey_time;
 	ctx->conf.cipher = nc.cipher;
+	ctx->conf.probe_interval = nc.probe_interval;
+	ctx->conf.path_hold_down = nc.path_hold_down;
 	session_set_cipher(ctx);
 	free(ctx->conf.peers);
 	ctx->conf.peers = nc.peers;

@@ -12,6 +12,7 @@
 
 #include "daemon.h"
 #include "neigh.h"
+#include "path.h"
 #include "session.h"
 #include "udp.h"
 
@@ -123,29 +124,6 @@ peer_set_down(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 	    1000000ULL));
 }
 
-/* Learns the peer's endpoint from an authenticated packet. */
-static void
-peer_roam(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *from)
-{
-	char	 a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
-
-	if (p->has_endpoint && udp_endpoint_eq(&p->endpoint, from))
-		return;
-	if (log_ratelimit_ok(&ctx->rl_roam, NULL)) {
-		if (p->has_endpoint)
-			log_info("peer %s: endpoint %s -> %s", p->conf.name,
-			    udp_ntop(&p->endpoint, a, sizeof(a)),
-			    udp_ntop(from, b, sizeof(b)));
-		else
-			log_info("peer %s: endpoint %s", p->conf.name,
-			    udp_ntop(from, b, sizeof(b)));
-	}
-	p->endpoint = *from;
-	p->endpoint.sin6_flowinfo = 0;
-	p->endpoint.sin6_scope_id = 0;
-	p->has_endpoint = 1;
-}
-
 static int
 send_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
     const uint8_t *buf, size_t len, uint64_t now)
@@ -179,16 +157,21 @@ fresh_cookie(const struct peer *p, uint64_t now)
 	return p->cookie;
 }
 
-/* Sends a new initiation to the peer's endpoint. */
+/*
+ * Sends a new initiation to the peer's active path, or on a retry
+ * without a session to its next configured endpoint in turn.
+ */
 static void
-handshake_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now)
+handshake_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now,
+    int retry)
 {
-	uint8_t		 msg[HANDSHAKE_INITIATION_LEN];
-	uint64_t	 sec;
-	uint32_t	 nsec;
-	int		 rc;
+	struct sockaddr_in6	 to;
+	uint8_t			 msg[HANDSHAKE_INITIATION_LEN];
+	uint64_t		 sec;
+	uint32_t		 nsec;
+	int			 rc;
 
-	if (!p->has_endpoint)
+	if (path_handshake_target(p, retry, &to) == -1)
 		return;
 	p->hs_index.kind = INDEX_HANDSHAKE;
 	p->hs_index.peer = p;
@@ -210,7 +193,7 @@ handshake_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 	p->last_mac1_index = p->hs_index.idx;
 	p->hs_sent_ns = now;
 	p->stats.handshakes_sent++;
-	send_raw(ctx, p, &p->endpoint, msg, sizeof(msg), now);
+	send_raw(ctx, p, &to, msg, sizeof(msg), now);
 	log_debug("peer %s: initiation sent", p->conf.name);
 }
 
@@ -229,22 +212,29 @@ handshake_want(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 {
 	if (p->hs_sent_ns != 0 && now - p->hs_sent_ns < retry_ns(ctx))
 		return;
-	handshake_initiate(ctx, p, now);
+	handshake_initiate(ctx, p, now, p->hs_sent_ns != 0);
 }
 
 int
 session_send(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
     size_t flen)
 {
+	if (!p->has_endpoint) {
+		count_drop(ctx, p, DROP_NO_ENDPOINT);
+		return -1;
+	}
+	return session_send_to(ctx, p, &p->endpoint, frame, flen);
+}
+
+int
+session_send_to(struct tm_ctx *ctx, struct peer *p,
+    const struct sockaddr_in6 *to, const uint8_t *frame, size_t flen)
+{
 	struct keypair	*kp = p->kp_current;
 	uint64_t	 now = event_now_ns(), ctr;
 	uint8_t		*pkt = ctx->out_buf;
 	size_t		 len = DATA_OVERHEAD + flen;
 
-	if (!p->has_endpoint) {
-		count_drop(ctx, p, DROP_NO_ENDPOINT);
-		return -1;
-	}
 	if (kp == NULL || kp->send_counter >= REPLAY_REJECT_AFTER ||
 	    now - kp->created_ns >= reject_ns(ctx)) {
 		count_drop(ctx, p, DROP_NO_SESSION);
@@ -253,7 +243,7 @@ session_send(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
 	}
 	if (kp->initiator && (now - kp->created_ns >= rekey_ns(ctx) ||
 	    kp->send_counter >= SESSION_REKEY_MESSAGES) && p->hs_sent_ns == 0)
-		handshake_initiate(ctx, p, now);
+		handshake_initiate(ctx, p, now, 0);
 	ctr = kp->send_counter++;
 	wire_data_header_write(pkt, kp->remote_index, ctr);
 	if (aead_seal(&kp->send, ctr, pkt, DATA_HDR_LEN, frame, flen,
@@ -261,9 +251,9 @@ session_send(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
 		count_drop(ctx, p, DROP_IO);
 		return -1;
 	}
-	if (send_raw(ctx, p, &p->endpoint, pkt, len, now) == -1)
+	if (send_raw(ctx, p, to, pkt, len, now) == -1)
 		return -1;
-	if (flen > 0) {
+	if (flen > PROBE_LEN) {
 		p->stats.tx_packets++;
 		p->stats.tx_bytes += flen;
 	}
@@ -430,8 +420,8 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	memcpy(p->last_mac1, resp + HANDSHAKE_RESPONSE_MAC1_OFF,
 	    sizeof(p->last_mac1));
 	p->last_mac1_index = kp->index.idx;
-	peer_roam(ctx, p, from);
-	send_raw(ctx, p, &p->endpoint, resp, sizeof(resp), now);
+	path_heard(ctx, p, from, now);
+	send_raw(ctx, p, from, resp, sizeof(resp), now);
 	log_debug("peer %s: response sent", p->conf.name);
 	goto out;
  fail:
@@ -497,7 +487,7 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	p->kp_next = NULL;
 	p->kp_previous = p->kp_current;
 	p->kp_current = kp;
-	peer_roam(ctx, p, from);
+	path_heard(ctx, p, from, now);
 	log_info("peer %s: session established (initiator, %s, handshake "
 	    "%llu us)", p->conf.name, aead_alg_name(kp->send.alg),
 	    (unsigned long long)(p->handshake_rtt_ns / 1000));
@@ -596,10 +586,14 @@ recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 	}
 	keypair_confirm(ctx, p, kp, now);
 	p->last_rx_ns = now;
-	peer_roam(ctx, p, from);
+	path_heard(ctx, p, from, now);
 	peer_set_up(ctx, p);
 	if (len == DATA_OVERHEAD)
 		return NULL;		/* a keepalive */
+	if (len == DATA_OVERHEAD + PROBE_LEN) {
+		path_probe_recv(ctx, p, pkt + DATA_HDR_LEN, from, now);
+		return NULL;
+	}
 	*frame = pkt + DATA_HDR_LEN;
 	*flen = len - DATA_OVERHEAD;
 	return p;
@@ -673,10 +667,12 @@ peer_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 		if (!due)
 			handshake_abandon(ctx, p);
 		else if (now - p->hs_sent_ns >= retry_ns(ctx))
-			handshake_initiate(ctx, p, now);
+			handshake_initiate(ctx, p, now, 1);
 	} else if (due && p->kp_next == NULL)
 		handshake_want(ctx, p, now);
 
+	if (kp != NULL)
+		path_tick(ctx, p, now);
 	if (kp != NULL && now - p->last_tx_ns >=
 	    (uint64_t)ctx->conf.keepalive * 1000000000ULL)
 		session_send(ctx, p, NULL, 0);

@@ -71,6 +71,10 @@ void	 session_free(struct tm_ctx *);
 int	 session_send(struct tm_ctx *, struct peer *, const uint8_t *,
 	    size_t);
 
+/* The same, to a given underlay address (path probes). */
+int	 session_send_to(struct tm_ctx *, struct peer *,
+	    const struct sockaddr_in6 *, const uint8_t *, size_t);
+
 /*
  * Processes one datagram of any message type, in place.  Returns the
  * sending peer when the datagram was an authentic data message carrying

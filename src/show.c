@@ -5,6 +5,7 @@
 #include "aead.h"
 #include "daemon.h"
 #include "key.h"
+#include "path.h"
 #include "sbuf.h"
 #include "session.h"
 #include "show.h"
@@ -107,6 +108,22 @@ peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 	sbuf_printf(b, "\n  mac: %s\n", mac_ntop(p->conf.mac, m, sizeof(m)));
 	sbuf_printf(b, "  endpoint: %s\n", p->has_endpoint ?
 	    udp_ntop(&p->endpoint, a, sizeof(a)) : "(none yet)");
+	for (i = 0; i < p->npaths; i++) {
+		const struct path *pa = &p->paths[i];
+
+		sbuf_printf(b, "  path %s: %s, priority %d", udp_ntop(&pa->addr,
+		    a, sizeof(a)), path_state(pa), pa->priority);
+		if (pa->probes_answered > 0)
+			sbuf_printf(b, ", rtt %.3f ms", (double)pa->rtt_ns / 1e6);
+		sbuf_printf(b, ", probes %llu/%llu answered%s\n",
+		    (unsigned long long)pa->probes_answered,
+		    (unsigned long long)pa->probes_sent,
+		    p->active == (int)i ? " (active)" : "");
+	}
+	if (p->has_learned)
+		sbuf_printf(b, "  learned endpoint: %s%s\n",
+		    udp_ntop(&p->learned.addr, a, sizeof(a)),
+		    p->active < 0 ? " (active)" : "");
 	if (p->kp_current != NULL)
 		sbuf_printf(b, "  cipher: %s\n",
 		    aead_alg_name(p->kp_current->send.alg));
@@ -155,7 +172,9 @@ show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	sbuf_printf(b, "  peers: %zu, %zu up\n", ctx->peers.npeers, up);
 	sbuf_printf(b, "  drops: ");
 	drops_text(b, &ctx->stats);
-	sbuf_printf(b, "\n");
+	sbuf_printf(b, "\n  control: %llu connections refused, %llu bad "
+	    "requests\n", (unsigned long long)ctx->control.refused,
+	    (unsigned long long)ctx->control.bad_requests);
 	for (i = 0; i < ctx->peers.npeers; i++)
 		if (selected(ctx->peers.peers[i], name))
 			peer_text(ctx, ctx->peers.peers[i], now, b);
@@ -200,6 +219,29 @@ peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 		    udp_ntop(&p->endpoint, a, sizeof(a)));
 	else
 		sbuf_printf(b, "\"endpoint\": null, ");
+	sbuf_printf(b, "\"paths\": [");
+	for (i = 0; i < p->npaths; i++) {
+		const struct path *pa = &p->paths[i];
+
+		sbuf_printf(b, "%s{\"endpoint\": \"%s\", \"priority\": %d, "
+		    "\"state\": \"%s\", \"active\": %s, ", i ? ", " : "",
+		    udp_ntop(&pa->addr, a, sizeof(a)), pa->priority,
+		    path_state(pa), p->active == (int)i ? "true" : "false");
+		if (pa->probes_answered > 0)
+			sbuf_printf(b, "\"rtt_us\": %llu, ",
+			    (unsigned long long)(pa->rtt_ns / 1000));
+		else
+			sbuf_printf(b, "\"rtt_us\": null, ");
+		sbuf_printf(b, "\"probes_sent\": %llu, \"probes_answered\": "
+		    "%llu}", (unsigned long long)pa->probes_sent,
+		    (unsigned long long)pa->probes_answered);
+	}
+	sbuf_printf(b, "], ");
+	if (p->has_learned)
+		sbuf_printf(b, "\"learned_endpoint\": \"%s\", ",
+		    udp_ntop(&p->learned.addr, a, sizeof(a)));
+	else
+		sbuf_printf(b, "\"learned_endpoint\": null, ");
 	if (p->kp_current != NULL)
 		sbuf_printf(b, "\"cipher\": \"%s\", ",
 		    aead_alg_name(p->kp_current->send.alg));
@@ -252,7 +294,9 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 		    ctx->conf.addrs[i].plen);
 	sbuf_printf(b, "], \"drops\": ");
 	drops_json(b, &ctx->stats);
-	sbuf_printf(b, "},\n  \"peers\": [\n");
+	sbuf_printf(b, ", \"control_refused\": %llu, \"control_bad_requests\": "
+	    "%llu},\n  \"peers\": [\n", (unsigned long long)ctx->control.refused,
+	    (unsigned long long)ctx->control.bad_requests);
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		if (!selected(ctx->peers.peers[i], name))
 			continue;

@@ -14,7 +14,7 @@ T_FAIL=0
 
 ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
 not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
-diag() { echo "$*" | sed 's/^/# /'; }
+diag() { [ -n "$*" ] && echo "$*" | sed "s/^/# /"; return 0; }
 
 # check DESCRIPTION COMMAND...: one test point from a command's status.
 check() {

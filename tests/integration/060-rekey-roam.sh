@@ -31,7 +31,7 @@ tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$LAB_DIR/roam.out")
 rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$LAB_DIR/roam.out")
 diag "roaming: $tx sent, $rx received, $((tx - rx)) lost at 20 ms intervals"
 check "pings continue after the move (<= 100 of 300 lost)" test $((tx - rx)) -le 100
-check "n1 learned n2's new endpoint" grep -q "peer n2: endpoint 198.18.0.2:5655 -> 198.18.0.12:5655" "$LAB_DIR/n1/tapmeshd.log"
+check "n1 learned n2's new endpoint" grep -q "peer n2: path 198.18.0.2:5655 -> 198.18.0.12:5655 (learned)" "$LAB_DIR/n1/tapmeshd.log"
 check "n1 -> n2 works at the new address" quiet nsx 1 ping -c 3 -i 0.2 -W 2 -q 10.255.0.2
 check "n2 stayed up at n1" test -z "$(grep 'peer n2: down' "$LAB_DIR/n1/tapmeshd.log")"
 

@@ -1,0 +1,61 @@
+/*
+ * Underlay paths: a peer may have several configured endpoints (e.g. two
+ * Internet lines), each with a priority.  While a session is up every
+ * path is probed on its own with small authenticated messages inside the
+ * session; a path whose last three probes went unanswered is down.
+ * Traffic uses the preferred live path, moves to the next one when it
+ * fails (no new handshake, the peer does not go down), and moves back
+ * to a better path only after it has stayed up for the hold-down time.
+ * Without any live configured path, traffic goes where the peer was last
+ * heard from (a peer behind NAT, or one that changed its address).
+ *
+ * A probe is a data message whose plaintext is PROBE_LEN bytes, shorter
+ * than any Ethernet frame: u8 kind (request / reply), u8 path index,
+ * le32 sequence, 3 zero bytes.  A reply goes back to the request's source
+ * address, whichever path is active.
+ */
+#ifndef TAPMESH_PATH_H
+#define TAPMESH_PATH_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tm_ctx;
+struct peer;
+struct path;
+
+#define PROBE_LEN		9
+#define PROBE_REQUEST		1
+#define PROBE_REPLY		2
+#define PATH_MISSED_DOWN	3
+
+/* Sets the peer's paths from its configured endpoints. */
+void	 path_init(struct peer *);
+
+/* Probes due paths and picks the active one (session established). */
+void	 path_tick(struct tm_ctx *, struct peer *, uint64_t);
+
+/* Handles a decrypted probe from the peer, received from from. */
+void	 path_probe_recv(struct tm_ctx *, struct peer *, const uint8_t *,
+	    const struct sockaddr_in6 *, uint64_t);
+
+/*
+ * An authenticated packet other than a probe came from from: remembers
+ * it as the learned path, and uses it at once when no configured path is
+ * known to work.
+ */
+void	 path_heard(struct tm_ctx *, struct peer *,
+	    const struct sockaddr_in6 *, uint64_t);
+
+/*
+ * Where the next handshake goes: the active path, or, when retrying
+ * without a session, the next configured endpoint in turn.  Returns 0,
+ * or -1 if the peer has no address at all.
+ */
+int	 path_handshake_target(struct peer *, int, struct sockaddr_in6 *);
+
+/* The state of a path as shown: "up", "down" or "untried". */
+const char *path_state(const struct path *);
+
+#endif
