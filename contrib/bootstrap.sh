@@ -9,7 +9,8 @@ cd "$top"
 
 PACKAGES="build-essential autoconf automake pkg-config libssl-dev
     libmnl-dev libconfig-dev libcmocka-dev iproute2 iputils-ping
-    procps mandoc python3 systemd"
+    procps mandoc python3 systemd clang libclang-rt-dev valgrind iputils-arping ndisc6
+    nftables conntrack iperf3 bird2 frr"
 
 missing=
 for p in $PACKAGES; do

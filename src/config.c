@@ -46,6 +46,7 @@ static const char *const main_keys[] = {
 	"interface", "address", "listen", "peers_dir", "private_key_file",
 	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
 	"control_socket", "user", "group", "probe_interval", "path_hold_down",
+	"clamp_mss",
 	NULL
 };
 
@@ -530,6 +531,13 @@ parse_timers(struct load_ctx *ctx, struct tm_config *conf,
 	if (cfg_get_int(ctx->errs, conf->file, root, "probe_interval", 100,
 	    60000, &n, &s) == 1)
 		conf->probe_interval = (int)n;
+	if ((s = config_setting_get_member(root, "clamp_mss")) != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			cfg_serror(ctx->errs, conf->file, s, "clamp_mss: "
+			    "expected true or false");
+		else
+			conf->clamp_mss = config_setting_get_bool(s);
+	}
 	conf->path_hold_down = TM_PATH_HOLD_DOWN_DEFAULT;
 	if (cfg_get_int(ctx->errs, conf->file, root, "path_hold_down", 0, 3600,
 	    &n, &s) == 1)

@@ -38,6 +38,7 @@ struct endpoint_conf {
 	char			 host[256];
 	uint16_t		 port;
 	int			 priority;	/* lower is preferred */
+	int			 mtu;		/* underlay MTU; 0: unknown */
 	struct sockaddr_in6	 sa;		/* IPv4 as v4-mapped */
 };
 
@@ -75,6 +76,7 @@ struct tm_config {
 	int			 rekey_time;
 	enum tm_cipher_pref	 cipher;
 	int			 probe_interval; /* ms between path probes */
+	int			 clamp_mss;	/* rewrite the MSS of TCP SYNs */
 	int			 path_hold_down; /* s a better path must last */
 	char			 control_socket[PATH_MAX]; /* resolved */
 	char			 user[TM_NAME_MAX];	/* "" : stay root */

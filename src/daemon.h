@@ -70,6 +70,7 @@ struct tm_ctx {
 	struct peer_stats	 stats;		/* not attributable to a peer */
 	struct log_ratelimit	 rl_drop;
 	struct log_ratelimit	 rl_roam;
+	struct log_ratelimit	 rl_icmp;	/* ICMP too-big into the TAP */
 
 	/* The secure channel (session.c). */
 	struct handshake_local	 hlocal;
@@ -84,7 +85,7 @@ struct tm_ctx {
 	uint8_t			 tx_buf[PKT_BUF_LEN];
 	uint8_t			 rx_buf[PKT_BUF_LEN];
 	uint8_t			 out_buf[PKT_BUF_LEN];
-	uint8_t			 reply_buf[128];
+	uint8_t			 reply_buf[1536];	/* ARP, NA, ICMP */
 };
 
 #endif

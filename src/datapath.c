@@ -1,3 +1,4 @@
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include "datapath.h"
 #include "frame.h"
 #include "ndp.h"
+#include "path.h"
+#include "pmtu.h"
 #include "session.h"
 #include "udp.h"
 
@@ -65,10 +68,62 @@ answer_locally(struct tm_ctx *ctx, const uint8_t *frame, size_t len,
 		drop(ctx, NULL, DROP_IO);
 }
 
+/* The MSS that fits a frame limit (or the TAP MTU) for IPv4 and IPv6. */
+static void
+mss_for(const struct tm_ctx *ctx, int limit, uint16_t *mss4, uint16_t *mss6)
+{
+	int	 l3 = limit > 0 && limit - 14 < ctx->mtu ? limit - 14 : ctx->mtu;
+
+	*mss4 = (uint16_t)(l3 - 40);
+	*mss6 = (uint16_t)(l3 - 60);
+}
+
+/*
+ * A unicast frame for peer p: larger than its path carries, it is
+ * answered with ICMP "fragmentation needed" / "packet too big" (if its
+ * sender asked not to fragment) so the sender's PMTU discovery works
+ * through the tunnel; SYNs get their MSS clamped when asked.
+ */
+static void
+to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
+{
+	struct tm_addr	 src4, src6;
+	uint16_t	 mss4, mss6;
+	int		 limit = path_frame_limit(p);
+	ssize_t		 n;
+	size_t		 i;
+
+	if (limit > 0 && flen > (size_t)limit) {
+		memset(&src4, 0, sizeof(src4));
+		for (i = 0; i < p->conf.naddrs; i++)
+			if (p->conf.addrs[i].family == AF_INET) {
+				src4 = p->conf.addrs[i];
+				break;
+			}
+		peer_neigh_addr(p, p->conf.naddrs, &src6);
+		n = pmtu_too_big(frame, flen, limit - 14, p->conf.mac,
+		    src4.family == AF_INET ? &src4 : NULL, &src6,
+		    ctx->reply_buf, sizeof(ctx->reply_buf));
+		if (n > 0) {
+			drop(ctx, p, DROP_TOO_BIG);
+			if (log_ratelimit_ok(&ctx->rl_icmp, NULL) &&
+			    write(ctx->tap.fd, ctx->reply_buf, (size_t)n) != n)
+				drop(ctx, p, DROP_IO);
+			return;
+		}
+		/* No DF: the kernel fragments the underlay packet. */
+	}
+	if (ctx->conf.clamp_mss) {
+		mss_for(ctx, limit, &mss4, &mss6);
+		(void)pmtu_clamp_mss(frame, flen, mss4, mss6);
+	}
+	session_send(ctx, p, frame, flen);
+}
+
 static void
 tap_frame(struct tm_ctx *ctx, size_t flen)
 {
-	const uint8_t	*frame = ctx->tx_buf + DATA_HDR_LEN;
+	uint8_t		*frame = ctx->tx_buf + DATA_HDR_LEN;
 	enum frame_class cls;
 	struct peer	*p;
 	size_t		 i;
@@ -98,7 +153,7 @@ tap_frame(struct tm_ctx *ctx, size_t flen)
 		if ((p = peer_find_by_mac(&ctx->peers, frame)) == NULL)
 			drop(ctx, NULL, DROP_NO_PEER);
 		else
-			session_send(ctx, p, frame, flen);
+			to_peer(ctx, p, frame, flen);
 		break;
 	}
 }
@@ -144,12 +199,37 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 	if (!mac_is_group(frame))
 		memcpy(frame, ctx->conf.mac, ETH_ALEN_TM);
 	memcpy(frame + ETH_ALEN_TM, p->conf.mac, ETH_ALEN_TM);
+	if (ctx->conf.clamp_mss) {
+		uint16_t	 mss4, mss6;
+
+		mss_for(ctx, path_frame_limit(p), &mss4, &mss6);
+		(void)pmtu_clamp_mss(frame, flen, mss4, mss6);
+	}
 	if (write(ctx->tap.fd, frame, flen) != (ssize_t)flen) {
 		drop(ctx, p, DROP_IO);
 		return;
 	}
 	p->stats.rx_packets++;
 	p->stats.rx_bytes += flen;
+}
+
+/*
+ * Reads the socket's error queue: ICMP errors for datagrams we sent.
+ * "Fragmentation needed" / "packet too big" set the path's MTU; the rest
+ * (a dead peer's port unreachable) only need to be taken off the queue.
+ */
+static void
+drain_errors(struct tm_ctx *ctx, int fd)
+{
+	struct sockaddr_in6	 dst;
+	int			 i, r, mtu;
+
+	for (i = 0; i < DATAPATH_BUDGET; i++) {
+		if ((r = udp_read_error(fd, &dst, &mtu)) == -1)
+			break;
+		if (r == 1)
+			path_mtu_learned(ctx, &dst, mtu);
+	}
 }
 
 void
@@ -164,15 +244,18 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	ssize_t			 n;
 	int			 i;
 
-	(void)events;
+	if (events & EPOLLERR)
+		drain_errors(ctx, fd);
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
 		fromlen = sizeof(from);
 		n = recvfrom(fd, ctx->rx_buf, sizeof(ctx->rx_buf), 0,
 		    (struct sockaddr *)&from, &fromlen);
 		if (n == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn("recvfrom");
-			return;
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			/* An ICMP error for an earlier datagram of ours. */
+			drain_errors(ctx, fd);
+			continue;
 		}
 		if (fromlen != sizeof(from) || from.sin6_family != AF_INET6) {
 			drop(ctx, NULL, DROP_MALFORMED);

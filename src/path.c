@@ -16,6 +16,7 @@ path_init(struct peer *p)
 	for (i = 0; i < p->npaths; i++) {
 		p->paths[i].addr = p->conf.endpoints[i].sa;
 		p->paths[i].priority = p->conf.endpoints[i].priority;
+		p->paths[i].mtu = p->conf.endpoints[i].mtu;
 		p->paths[i].up = 1;	/* untried: assume it works */
 	}
 	p->hs_path = 0;
@@ -203,4 +204,46 @@ path_handshake_target(struct peer *p, int retry, struct sockaddr_in6 *to)
 		return -1;
 	*to = p->endpoint;
 	return 0;
+}
+
+int
+path_frame_limit(const struct peer *p)
+{
+	const struct path	*pa;
+	int			 ip;
+
+	if (p->active < 0 || (size_t)p->active >= p->npaths)
+		return 0;
+	pa = &p->paths[p->active];
+	if (pa->mtu == 0)
+		return 0;
+	ip = IN6_IS_ADDR_V4MAPPED(&pa->addr.sin6_addr) ? 20 : 40;
+	return pa->mtu - ip - 8 - WIRE_DATA_OVERHEAD;
+}
+
+void
+path_mtu_learned(struct tm_ctx *ctx, const struct sockaddr_in6 *dst, int mtu)
+{
+	char	 a[INET6_ADDRSTRLEN + 8];
+	size_t	 i, j;
+
+	if (mtu < TM_MTU_MIN)
+		return;
+	for (i = 0; i < ctx->peers.npeers; i++) {
+		struct peer	*p = ctx->peers.peers[i];
+
+		for (j = 0; j < p->npaths; j++) {
+			struct path	*pa = &p->paths[j];
+
+			if (!udp_endpoint_eq(&pa->addr, dst) &&
+			    memcmp(&pa->addr.sin6_addr, &dst->sin6_addr,
+			    sizeof(dst->sin6_addr)) != 0)
+				continue;
+			if (pa->mtu != 0 && pa->mtu <= mtu)
+				continue;
+			pa->mtu = mtu;
+			log_info("peer %s: path %s: underlay MTU %d", p->conf.name,
+			    udp_ntop(&pa->addr, a, sizeof(a)), mtu);
+		}
+	}
 }

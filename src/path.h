@@ -55,6 +55,21 @@ void	 path_heard(struct tm_ctx *, struct peer *,
  */
 int	 path_handshake_target(struct peer *, int, struct sockaddr_in6 *);
 
+/*
+ * The largest Ethernet frame (header included) the active path carries
+ * in one underlay packet, or 0 when its MTU is unknown (the TAP's MTU is
+ * then the only limit, and the kernel fragments the underlay packet if
+ * it must).
+ */
+int	 path_frame_limit(const struct peer *);
+
+/*
+ * The kernel learned (ICMP "fragmentation needed" / "packet too big")
+ * that the underlay to dst carries at most mtu bytes: every path to that
+ * address takes the smaller MTU.
+ */
+void	 path_mtu_learned(struct tm_ctx *, const struct sockaddr_in6 *, int);
+
 /* The state of a path as shown: "up", "down" or "untried". */
 const char *path_state(const struct path *);
 

@@ -64,6 +64,7 @@ struct path {
 	uint64_t		 rtt_ns;
 	uint64_t		 probes_sent;
 	uint64_t		 probes_answered;
+	int			 mtu;		/* underlay MTU; 0: unknown */
 };
 
 #define PEER_MAX_PATHS	TM_MAX_ENDPOINTS

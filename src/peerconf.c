@@ -23,7 +23,7 @@ static const char *const peer_keys[] = {
 };
 
 static const char *const endpoint_keys[] = {
-	"host", "port", "priority", NULL
+	"host", "port", "priority", "mtu", NULL
 };
 
 static const char b64_alphabet[] =
@@ -237,6 +237,13 @@ parse_endpoint(struct cfg_errors *errs, const char *file,
 	r = cfg_get_int(errs, file, g, "priority", 0, INT_MAX, &v, &s);
 	if (r == 1)
 		ep->priority = (int)v;
+	else if (r == -1)
+		bad = 1;
+
+	/* The underlay MTU of this path, when it is known to be small. */
+	r = cfg_get_int(errs, file, g, "mtu", TM_MTU_MIN, 65535, &v, &s);
+	if (r == 1)
+		ep->mtu = (int)v;
 	else if (r == -1)
 		bad = 1;
 

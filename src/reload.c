@@ -75,7 +75,8 @@ endpoints_equal(const struct peer_conf *a, const struct peer_conf *b)
 	for (i = 0; i < a->nendpoints; i++)
 		if (memcmp(&a->endpoints[i].sa, &b->endpoints[i].sa,
 		    sizeof(a->endpoints[i].sa)) != 0 ||
-		    a->endpoints[i].priority != b->endpoints[i].priority)
+		    a->endpoints[i].priority != b->endpoints[i].priority ||
+		    a->endpoints[i].mtu != b->endpoints[i].mtu)
 			return 0;
 	return 1;
 }
@@ -185,6 +186,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	ctx->conf.cipher = nc.cipher;
 	ctx->conf.probe_interval = nc.probe_interval;
 	ctx->conf.path_hold_down = nc.path_hold_down;
+	ctx->conf.clamp_mss = nc.clamp_mss;
 	session_set_cipher(ctx);
 	free(ctx->conf.peers);
 	ctx->conf.peers = nc.peers;

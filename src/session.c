@@ -128,8 +128,23 @@ static int
 send_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
     const uint8_t *buf, size_t len, uint64_t now)
 {
-	if (sendto(ctx->udpfd, buf, len, 0, (const struct sockaddr *)to,
-	    sizeof(*to)) != (ssize_t)len) {
+	ssize_t	 n;
+	int	 tries;
+
+	/*
+	 * With IP_RECVERR an ICMP error for an earlier datagram (a dead
+	 * peer's port unreachable) is reported once by the next send,
+	 * whatever its destination: that send is tried again.
+	 */
+	for (tries = 0; tries < 2; tries++) {
+		n = sendto(ctx->udpfd, buf, len, 0, (const struct sockaddr *)to,
+		    sizeof(*to));
+		if (n != -1 || (errno != ECONNREFUSED && errno != EHOSTUNREACH &&
+		    errno != ENETUNREACH && errno != EHOSTDOWN &&
+		    errno != EPROTO))
+			break;
+	}
+	if (n != (ssize_t)len) {
 		count_drop(ctx, p, DROP_IO);
 		return -1;
 	}
@@ -482,9 +497,12 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	p->last_handshake_ns = now;
 	p->last_rx_ns = now;
 	p->stats.handshakes_done++;
+	/*
+	 * kp_next stays: when both ends initiated at once, the peer confirms
+	 * the session we answered by sending on it, and must not find it
+	 * gone.
+	 */
 	keypair_free(ctx, p->kp_previous);
-	keypair_free(ctx, p->kp_next);
-	p->kp_next = NULL;
 	p->kp_previous = p->kp_current;
 	p->kp_current = kp;
 	path_heard(ctx, p, from, now);
@@ -647,6 +665,16 @@ peer_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 	keypair_expire(ctx, &p->kp_previous, now);
 	keypair_expire(ctx, &p->kp_next, now);
 	keypair_expire(ctx, &p->kp_current, now);
+	/*
+	 * The initiator confirms a session at once with a keepalive; one
+	 * still unconfirmed after two retry intervals was abandoned by it
+	 * (crossing handshakes) and must not hold up the next handshake.
+	 */
+	if (p->kp_next != NULL && now - p->kp_next->created_ns >=
+	    2 * retry_ns(ctx)) {
+		keypair_free(ctx, p->kp_next);
+		p->kp_next = NULL;
+	}
 	kp = p->kp_current;
 
 	if (p->up && now - p->last_rx_ns >= (uint64_t)ctx->conf.dead_time *

@@ -338,6 +338,7 @@ main(int argc, char *argv[])
 	ctx->control.fd = -1;
 	ctx->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 5);
 	ctx->rl_roam = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 10);
+	ctx->rl_icmp = (struct log_ratelimit)LOG_RATELIMIT_INIT(100, 100);
 	if (load_config(path, &ctx->conf) == -1) {
 		free(ctx);
 		return 1;

@@ -1,5 +1,7 @@
 #include <sys/socket.h>
 
+#include <linux/errqueue.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -16,13 +18,20 @@ int
 udp_open(uint16_t port)
 {
 	struct sockaddr_in6	 sin6;
-	int			 fd, off = 0, sz = UDP_SOCKBUF, err;
+	int			 fd, off = 0, on = 1, sz = UDP_SOCKBUF, err;
 
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -errno;
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == -1)
 		goto fail;
+	/*
+	 * ICMP errors for our datagrams (above all "fragmentation needed"
+	 * and "packet too big", which carry the path MTU) are queued on the
+	 * socket for udp_read_error.
+	 */
+	(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
 	/* The FORCE variants need CAP_NET_ADMIN; fall back quietly. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
@@ -61,4 +70,48 @@ udp_endpoint_eq(const struct sockaddr_in6 *a, const struct sockaddr_in6 *b)
 {
 	return a->sin6_port == b->sin6_port &&
 	    memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
+}
+
+int
+udp_read_error(int fd, struct sockaddr_in6 *dst, int *mtu)
+{
+	struct sock_extended_err	 ee;
+	struct msghdr			 msg;
+	struct cmsghdr			*cm;
+	uint8_t				 data[64];
+	union {
+		struct cmsghdr		 hdr;
+		uint8_t			 buf[512];
+	}				 ctl;
+	struct iovec			 iov = { data, sizeof(data) };
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_name = dst;
+	msg.msg_namelen = sizeof(*dst);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+		return -1;
+	*mtu = 0;
+	if (msg.msg_namelen != sizeof(*dst))
+		return 0;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (!((cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_RECVERR) ||
+		    (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_RECVERR)))
+			continue;
+		if (cm->cmsg_len < CMSG_LEN(sizeof(ee)))
+			continue;
+		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+		if ((ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == 3 &&
+		    ee.ee_code == 4) || (ee.ee_origin == SO_EE_ORIGIN_ICMP6 &&
+		    ee.ee_type == 2) || ee.ee_errno == EMSGSIZE) {
+			*mtu = (int)ee.ee_info;
+			return 1;
+		}
+	}
+	return 0;
 }

@@ -21,4 +21,11 @@ const char *udp_ntop(const struct sockaddr_in6 *, char *, size_t);
 int	 udp_endpoint_eq(const struct sockaddr_in6 *,
 	    const struct sockaddr_in6 *);
 
+/*
+ * Reads one entry of the socket's error queue.  Returns 1 and fills dst
+ * and mtu when it was a path MTU notice for datagrams to dst, 0 for any
+ * other error, -1 when the queue is empty.
+ */
+int	 udp_read_error(int, struct sockaddr_in6 *, int *);
+
 #endif
