@@ -99,7 +99,7 @@ main(int argc, char *argv[])
 		    sizeof(dst)) == (ssize_t)plen)
 			replayed++;
 	/* The counter (bytes 8..15, little-endian) moved far ahead. */
-	memcpy(pkt, udp, plen);
+	memmove(pkt, udp, plen);	/* udp points into pkt */
 	pkt[11] ^= 0x40;
 	if (sendto(ufd, pkt, plen, 0, (struct sockaddr *)&dst,
 	    sizeof(dst)) == (ssize_t)plen)
