@@ -55,9 +55,10 @@ read -r lost gap < <(rt_gap_result)
 diag "primary cut: route via tap0 after $((t1 - t0)) ms; $lost pings lost at 10 ms, longest gap $gap ms"
 check "traffic moved to tapmesh" on_backup
 # BFD sees the cut in ~0.3 s, but BIRD recomputes OSPF routes only on
-# its tick (1 s, the minimum), so the gap is 1-2.5 s with BIRD; the FRR
-# variant (155-backup-frr.sh) has no such tick.
-check "failover within BFD + two BIRD OSPF ticks (< 3 s)" test "$gap" -lt 3000
+# its tick (1 s, the minimum) and site 2 may hold its route until the
+# OSPF dead interval (4 s): measured gaps 2-4 s with BIRD.  The FRR
+# variant (155-backup-frr.sh) stays under 1 s.
+check "failover within the OSPF dead interval + 2 s (< 6 s)" test "$gap" -lt 6000
 check "site to site over tapmesh" rt_ping 1 10.0.0.1 10.0.0.2
 
 # Restore the primary: traffic returns to it.
