@@ -46,7 +46,7 @@ static const char *const main_keys[] = {
 	"interface", "address", "listen", "peers_dir", "private_key_file",
 	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
 	"control_socket", "user", "group", "probe_interval", "path_hold_down",
-	"clamp_mss",
+	"clamp_mss", "max_peers",
 	NULL
 };
 
@@ -538,6 +538,10 @@ parse_timers(struct load_ctx *ctx, struct tm_config *conf,
 		else
 			conf->clamp_mss = config_setting_get_bool(s);
 	}
+	conf->max_peers = TM_MAX_PEERS_DEFAULT;
+	if (cfg_get_int(ctx->errs, conf->file, root, "max_peers", 1, 1000000,
+	    &n, &s) == 1)
+		conf->max_peers = (int)n;
 	conf->path_hold_down = TM_PATH_HOLD_DOWN_DEFAULT;
 	if (cfg_get_int(ctx->errs, conf->file, root, "path_hold_down", 0, 3600,
 	    &n, &s) == 1)
@@ -881,6 +885,11 @@ config_reload(const char *path, struct tm_config *conf,
 	parse_main(&ctx, conf, config_root_setting(&cf));
 	if (ctx.peers_dir_ok)
 		load_peers(&ctx, conf);
+	/* A bound on memory and work, checked before anything is applied. */
+	if (conf->max_peers > 0 && conf->npeers > (size_t)conf->max_peers)
+		cfg_error(errs, conf->file, 0, "%zu peer files in %s, more than "
+		    "max_peers (%d)", conf->npeers, conf->peers_dir,
+		    conf->max_peers);
 	for (j = 0; j < conf->npeers; j++)
 		check_peer(&ctx, conf, j);
  out:

@@ -26,6 +26,7 @@
 #define TM_REKEY_TIME_DEFAULT	120	/* seconds */
 #define TM_PROBE_INTERVAL_DEFAULT 1000	/* milliseconds */
 #define TM_PATH_HOLD_DOWN_DEFAULT 10	/* seconds */
+#define TM_MAX_PEERS_DEFAULT	10000
 
 /* The data cipher this node asks for; a session settles on one. */
 enum tm_cipher_pref {
@@ -78,6 +79,7 @@ struct tm_config {
 	int			 probe_interval; /* ms between path probes */
 	int			 clamp_mss;	/* rewrite the MSS of TCP SYNs */
 	int			 path_hold_down; /* s a better path must last */
+	int			 max_peers;	/* peer files accepted at most */
 	char			 control_socket[PATH_MAX]; /* resolved */
 	char			 user[TM_NAME_MAX];	/* "" : stay root */
 	char			 group[TM_NAME_MAX];	/* control socket's */

@@ -90,11 +90,7 @@ conn_request(struct control_conn *c, const struct ctl_hdr *h,
 	switch (h->type) {
 	case CTL_SHOW:
 	case CTL_SHOW_JSON:
-		if (h->len >= sizeof(name) ||
-		    memchr(payload, '\0', h->len) != NULL) {
-			conn_error(c, "bad peer name\n");
-			return;
-		}
+		/* control_parse checked the name's length and bytes. */
 		memcpy(name, payload, h->len);
 		name[h->len] = '\0';
 		rc = h->type == CTL_SHOW ? show_text(c->ctx, name, &b) :
@@ -108,17 +104,9 @@ conn_request(struct control_conn *c, const struct ctl_hdr *h,
 		}
 		break;
 	case CTL_METRICS:
-		if (h->len != 0) {
-			conn_error(c, "unexpected payload\n");
-			return;
-		}
 		show_metrics(c->ctx, &b);
 		break;
 	case CTL_RELOAD:
-		if (h->len != 0) {
-			conn_error(c, "unexpected payload\n");
-			return;
-		}
 		do_reload(c);
 		return;
 	default:
@@ -132,10 +120,40 @@ conn_request(struct control_conn *c, const struct ctl_hdr *h,
 	sbuf_free(&b);
 }
 
+int
+control_parse(const uint8_t *in, size_t inlen, struct ctl_hdr *h,
+    const char **err)
+{
+	*err = NULL;
+	if (inlen < sizeof(*h))
+		return 0;
+	memcpy(h, in, sizeof(*h));
+	if (h->version != CTL_VERSION)
+		*err = "unsupported protocol version\n";
+	else if (h->len > CTL_MAX_REQUEST)
+		*err = "request too long\n";
+	else if (inlen < sizeof(*h) + h->len)
+		return 0;
+	else if (inlen > sizeof(*h) + h->len)
+		*err = "one request per connection\n";
+	else if (h->type != CTL_SHOW && h->type != CTL_SHOW_JSON &&
+	    h->type != CTL_METRICS && h->type != CTL_RELOAD)
+		*err = "unknown request\n";
+	else if ((h->type == CTL_SHOW || h->type == CTL_SHOW_JSON) &&
+	    (h->len >= TM_NAME_MAX || memchr(in + sizeof(*h), '\0',
+	    h->len) != NULL))
+		*err = "bad peer name\n";
+	else if ((h->type == CTL_METRICS || h->type == CTL_RELOAD) &&
+	    h->len != 0)
+		*err = "unexpected payload\n";
+	return *err != NULL ? -1 : 1;
+}
+
 static void
 conn_readable(struct control_conn *c)
 {
 	struct ctl_hdr	 h;
+	const char	*err;
 	ssize_t		 n;
 
 	n = read(c->ev.fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
@@ -146,21 +164,13 @@ conn_readable(struct control_conn *c)
 		return;
 	}
 	c->inlen += (size_t)n;
-	if (c->inlen < sizeof(h))
+	switch (control_parse(c->in, c->inlen, &h, &err)) {
+	case 0:
+		if (c->inlen == sizeof(c->in))
+			conn_error(c, "request too long\n");
 		return;
-	memcpy(&h, c->in, sizeof(h));
-	if (h.version != CTL_VERSION) {
-		conn_error(c, "unsupported protocol version\n");
-		return;
-	}
-	if (h.len > CTL_MAX_REQUEST) {
-		conn_error(c, "request too long\n");
-		return;
-	}
-	if (c->inlen < sizeof(h) + h.len)
-		return;
-	if (c->inlen > sizeof(h) + h.len) {
-		conn_error(c, "one request per connection\n");
+	case -1:
+		conn_error(c, err);
 		return;
 	}
 	conn_request(c, &h, c->in + sizeof(h));

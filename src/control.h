@@ -48,6 +48,16 @@ struct control {
  */
 int	 control_open(struct tm_ctx *);
 
+/*
+ * Checks what a connection has sent so far (inlen bytes at in) against
+ * the protocol: every field, the payload's length and content for its
+ * type.  Returns 1 with the header in h when one complete, valid request
+ * is there, 0 when more bytes are needed, or -1 with the answer for the
+ * client in err.
+ */
+int	 control_parse(const uint8_t *, size_t, struct ctl_hdr *,
+	    const char **);
+
 /* Closes every connection and removes the socket. */
 void	 control_close(struct tm_ctx *);
 

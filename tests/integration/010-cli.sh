@@ -69,4 +69,13 @@ diag "$out"
 check "duplicate derived MAC refused" test "$rc" = 1
 check "duplicate MAC error names the MAC" grep -q "02:00:0a:ff:00:02" <<<"$out"
 
+# A bound on peers: a directory holding more peer files than max_peers is
+# refused whole.
+printf 'max_peers = 1;\n' >>"$d/dup/tapmesh.conf"
+out=$("$TAPMESHD" -t -c "$d/dup/tapmesh.conf" 2>&1)
+rc=$?
+diag "$out"
+check "more peer files than max_peers is refused" test "$rc" = 1
+check "the error names max_peers" grep -q "2 peer files in .*, more than max_peers (1)" <<<"$out"
+
 finish
