@@ -41,6 +41,8 @@ struct endpoint_conf {
 	int			 priority;	/* lower is preferred */
 	int			 mtu;		/* underlay MTU; 0: unknown */
 	struct sockaddr_in6	 sa;		/* IPv4 as v4-mapped */
+	struct in6_addr		 source;	/* local address to send from */
+	int			 has_source;
 };
 
 struct peer_conf {

@@ -17,6 +17,8 @@ path_init(struct peer *p)
 		p->paths[i].addr = p->conf.endpoints[i].sa;
 		p->paths[i].priority = p->conf.endpoints[i].priority;
 		p->paths[i].mtu = p->conf.endpoints[i].mtu;
+		p->paths[i].source = p->conf.endpoints[i].has_source ?
+		    &p->conf.endpoints[i].source : NULL;
 		p->paths[i].up = 1;	/* untried: assume it works */
 	}
 	p->hs_path = 0;
@@ -246,4 +248,16 @@ path_mtu_learned(struct tm_ctx *ctx, const struct sockaddr_in6 *dst, int mtu)
 			    udp_ntop(&pa->addr, a, sizeof(a)), mtu);
 		}
 	}
+}
+
+const struct in6_addr *
+path_source(const struct peer *p, const struct sockaddr_in6 *to)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->npaths; i++)
+		if (p->paths[i].source != NULL &&
+		    udp_endpoint_eq(&p->paths[i].addr, to))
+			return p->paths[i].source;
+	return NULL;
 }

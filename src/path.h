@@ -70,6 +70,13 @@ int	 path_frame_limit(const struct peer *);
  */
 void	 path_mtu_learned(struct tm_ctx *, const struct sockaddr_in6 *, int);
 
+/*
+ * The local address datagrams to to leave from, when the configured path
+ * to it names one (two uplinks on one host), else NULL.
+ */
+const struct in6_addr *path_source(const struct peer *,
+	    const struct sockaddr_in6 *);
+
 /* The state of a path as shown: "up", "down" or "untried". */
 const char *path_state(const struct path *);
 

@@ -65,6 +65,7 @@ struct path {
 	uint64_t		 probes_sent;
 	uint64_t		 probes_answered;
 	int			 mtu;		/* underlay MTU; 0: unknown */
+	const struct in6_addr	*source;	/* send from; NULL: any */
 };
 
 #define PEER_MAX_PATHS	TM_MAX_ENDPOINTS

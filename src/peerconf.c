@@ -23,7 +23,7 @@ static const char *const peer_keys[] = {
 };
 
 static const char *const endpoint_keys[] = {
-	"host", "port", "priority", "mtu", NULL
+	"host", "port", "priority", "mtu", "source", NULL
 };
 
 static const char b64_alphabet[] =
@@ -245,6 +245,31 @@ parse_endpoint(struct cfg_errors *errs, const char *file,
 	if (r == 1)
 		ep->mtu = (int)v;
 	else if (r == -1)
+		bad = 1;
+
+	/* The local address this path leaves from (a second uplink). */
+	r = cfg_get_string(errs, file, g, "source", &host, &s);
+	if (r == 1) {
+		struct tm_addr	 src;
+
+		if (addr_parse(host, &src) == -1) {
+			cfg_serror(errs, file, s, "endpoint: source \"%s\" must "
+			    "be a numeric IPv4 or IPv6 address", host);
+			bad = 1;
+		} else if (a.family != 0 && src.family != a.family) {
+			cfg_serror(errs, file, s, "endpoint: source \"%s\" is "
+			    "not of the host's address family", host);
+			bad = 1;
+		} else if (src.family == AF_INET) {
+			ep->source.s6_addr[10] = 0xff;
+			ep->source.s6_addr[11] = 0xff;
+			memcpy(&ep->source.s6_addr[12], &src.u.v4, 4);
+			ep->has_source = 1;
+		} else {
+			ep->source = src.u.v6;
+			ep->has_source = 1;
+		}
+	} else if (r == -1)
 		bad = 1;
 
 	if (bad)

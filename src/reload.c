@@ -76,7 +76,10 @@ endpoints_equal(const struct peer_conf *a, const struct peer_conf *b)
 		if (memcmp(&a->endpoints[i].sa, &b->endpoints[i].sa,
 		    sizeof(a->endpoints[i].sa)) != 0 ||
 		    a->endpoints[i].priority != b->endpoints[i].priority ||
-		    a->endpoints[i].mtu != b->endpoints[i].mtu)
+		    a->endpoints[i].mtu != b->endpoints[i].mtu ||
+		    a->endpoints[i].has_source != b->endpoints[i].has_source ||
+		    memcmp(&a->endpoints[i].source, &b->endpoints[i].source,
+		    sizeof(a->endpoints[i].source)) != 0)
 			return 0;
 	return 1;
 }

@@ -137,8 +137,8 @@ send_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 	 * whatever its destination: that send is tried again.
 	 */
 	for (tries = 0; tries < 2; tries++) {
-		n = sendto(ctx->udpfd, buf, len, 0, (const struct sockaddr *)to,
-		    sizeof(*to));
+		n = udp_send(ctx->udpfd, to, p != NULL ? path_source(p, to) :
+		    NULL, buf, len);
 		if (n != -1 || (errno != ECONNREFUSED && errno != EHOSTUNREACH &&
 		    errno != ENETUNREACH && errno != EHOSTDOWN &&
 		    errno != EPROTO))

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -114,4 +115,42 @@ udp_read_error(int fd, struct sockaddr_in6 *dst, int *mtu)
 		}
 	}
 	return 0;
+}
+
+ssize_t
+udp_send(int fd, const struct sockaddr_in6 *to, const struct in6_addr *src,
+    const void *buf, size_t len)
+{
+	struct msghdr		 msg;
+	struct iovec		 iov = { (void *)(uintptr_t)buf, len };
+	struct in6_pktinfo	 pi;
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	}			 ctl;
+	struct cmsghdr		*cm;
+
+	if (src == NULL)
+		return sendto(fd, buf, len, 0, (const struct sockaddr *)to,
+		    sizeof(*to));
+	memset(&msg, 0, sizeof(msg));
+	memset(&ctl, 0, sizeof(ctl));
+	memset(&pi, 0, sizeof(pi));
+	msg.msg_name = (void *)(uintptr_t)to;
+	msg.msg_namelen = sizeof(*to);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	/*
+	 * IPV6_PKTINFO also carries a v4-mapped source for a v4-mapped
+	 * destination on this dual-stack socket.
+	 */
+	pi.ipi6_addr = *src;
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	return sendmsg(fd, &msg, 0);
 }

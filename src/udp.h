@@ -5,6 +5,8 @@
 #ifndef TAPMESH_UDP_H
 #define TAPMESH_UDP_H
 
+#include <sys/types.h>
+
 #include <netinet/in.h>
 #include <stdint.h>
 
@@ -27,5 +29,12 @@ int	 udp_endpoint_eq(const struct sockaddr_in6 *,
  * other error, -1 when the queue is empty.
  */
 int	 udp_read_error(int, struct sockaddr_in6 *, int *);
+
+/*
+ * Sends a datagram to to, from the local address src when it is not
+ * NULL (a path bound to one of two uplinks).  Returns what sendmsg does.
+ */
+ssize_t	 udp_send(int, const struct sockaddr_in6 *, const struct in6_addr *,
+	    const void *, size_t);
 
 #endif
