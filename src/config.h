@@ -27,6 +27,7 @@
 #define TM_PROBE_INTERVAL_DEFAULT 1000	/* milliseconds */
 #define TM_PATH_HOLD_DOWN_DEFAULT 10	/* seconds */
 #define TM_MAX_PEERS_DEFAULT	10000
+#define TM_HOST_NAME_MAX	253	/* a DNS name, without the final dot */
 
 /* The data cipher this node asks for; a session settles on one. */
 enum tm_cipher_pref {
@@ -35,11 +36,19 @@ enum tm_cipher_pref {
 	TM_CIPHER_AES_256_GCM
 };
 
+/*
+ * An endpoint's host is a numeric address or a host name.  A name is
+ * resolved outside the parser (hostname.c), at start and reload and
+ * again later; until then sa holds the port and no address.
+ */
 struct endpoint_conf {
 	char			 host[256];
 	uint16_t		 port;
 	int			 priority;	/* lower is preferred */
 	int			 mtu;		/* underlay MTU; 0: unknown */
+	int			 is_name;	/* host is a name, not numeric */
+	int			 resolved;	/* sa holds an address */
+	int			 line;		/* of host, for messages */
 	struct sockaddr_in6	 sa;		/* IPv4 as v4-mapped */
 	struct in6_addr		 source;	/* local address to send from */
 	int			 has_source;

@@ -81,6 +81,7 @@ struct tm_ctx {
 	uint64_t		 hs_window_ns;	/* start of this second */
 	unsigned int		 hs_window_count;
 	struct hs_ratelimit	 hs_rl[HS_RL_BUCKETS];
+	struct hostnames	*hostnames;	/* endpoint names (hostname.c) */
 	/* Packet buffers, with headroom for the tunnel header. */
 	uint8_t			 tx_buf[PKT_BUF_LEN];
 	uint8_t			 rx_buf[PKT_BUF_LEN];

@@ -66,9 +66,31 @@ struct path {
 	uint64_t		 probes_answered;
 	int			 mtu;		/* underlay MTU; 0: unknown */
 	const struct in6_addr	*source;	/* send from; NULL: any */
+
+	/* An endpoint given by host name (hostname.c). */
+	const char		*host;		/* NULL: numeric */
+	int			 resolved;	/* addr holds an address */
+	int			 resolving;	/* a lookup is in flight */
+	uint64_t		 resolve_ns;	/* latest lookup done */
+	unsigned int		 resolve_backoff_s;
 };
 
 #define PEER_MAX_PATHS	TM_MAX_ENDPOINTS
+
+/*
+ * An address the peer was heard from that is none of its configured
+ * paths (a NAT mapping).  A peer behind NAT with two uplinks is heard
+ * from two; its probes say which of its paths each one is and which one
+ * it sends on (path.h).
+ */
+struct learned_path {
+	struct sockaddr_in6	 addr;
+	uint64_t		 heard_ns;	/* latest authenticated packet */
+	int			 peer_path;	/* its probes' index; -1: none */
+	int			 peer_active;	/* its latest probe said so */
+};
+
+#define PEER_MAX_LEARNED	4
 
 struct peer {
 	struct peer_conf	 conf;
@@ -78,8 +100,11 @@ struct peer {
 	struct path		 paths[PEER_MAX_PATHS];	/* configured */
 	size_t			 npaths;
 	int			 active;	/* index, or -1: learned */
-	struct path		 learned;	/* last heard from */
+	struct path		 learned;	/* the learned path in use */
 	int			 has_learned;
+	struct learned_path	 heard[PEER_MAX_LEARNED];
+	size_t			 nheard;
+	int			 probe_path;	/* probe being sent; -1: none */
 	size_t			 hs_path;	/* tried by the next handshake */
 	uint32_t		 neigh_installed; /* bit i: neigh_addr(i) */
 	int			 up;		/* authenticated traffic seen */

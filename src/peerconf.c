@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -17,6 +18,8 @@
 
 #define PEERCONF_KEY_B64LEN	44	/* 4 * ceil(TM_KEY_LEN / 3) */
 #define PEERCONF_PRIORITY	100
+#define TM_STR(x)		TM_STR2(x)
+#define TM_STR2(x)		#x
 
 static const char *const peer_keys[] = {
 	"name", "public_key", "address", "endpoints", NULL
@@ -193,6 +196,92 @@ parse_addrs(struct cfg_errors *errs, const config_setting_t *root,
 	}
 }
 
+/*
+ * A host name as DNS spells it (RFC 1123, with '_' tolerated as
+ * resolvers do): dot-separated labels of 1..63 letters, digits, '-' and
+ * '_', not beginning or ending with '-', at most TM_HOST_NAME_MAX
+ * characters without a final dot.  The last label must not be all
+ * digits, so that a mistyped address ("192.0.2.300") is not taken for a
+ * name.  Returns NULL, or what is wrong.
+ */
+static const char *
+host_name_invalid(const char *s)
+{
+	size_t	 len = strlen(s), i, label = 0, start = 0;
+	int	 digits = 1;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return "is empty";
+	if (len > TM_HOST_NAME_MAX)
+		return "is longer than " TM_STR(TM_HOST_NAME_MAX) " characters";
+	for (i = 0; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (label == 0 || label > 63)
+				return "has a label of 0 or more than 63 "
+				    "characters";
+			if (s[start] == '-' || s[i - 1] == '-')
+				return "has a label beginning or ending with "
+				    "'-'";
+			if (i == len && digits)
+				return "ends in an all-numeric label (not a "
+				    "valid address either)";
+			label = 0;
+			digits = 1;
+			start = i + 1;
+			continue;
+		}
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+			return "holds a character other than A-Z a-z 0-9 - _ "
+			    "and dots";
+		if (s[i] < '0' || s[i] > '9')
+			digits = 0;
+		label++;
+	}
+	return NULL;
+}
+
+/*
+ * The host of an endpoint: a numeric address (into a), or a host name
+ * (ep->is_name, resolved later).  Returns 0, or -1 if reported.
+ */
+static int
+parse_host(struct cfg_errors *errs, const char *file,
+    const config_setting_t *g, struct endpoint_conf *ep, struct tm_addr *a)
+{
+	const config_setting_t	*s;
+	const char		*host, *why;
+	int			 r;
+
+	r = cfg_get_string(errs, file, g, "host", &host, &s);
+	if (r == 0)
+		cfg_serror(errs, file, g, "endpoint: missing \"host\"");
+	if (r != 1)
+		return -1;
+	if (addr_parse(host, a) == 0) {
+		snprintf(ep->host, sizeof(ep->host), "%s", host);
+		return 0;
+	}
+	if (strchr(host, ':') != NULL) {
+		cfg_serror(errs, file, s, "endpoint \"%s\": invalid IPv6 "
+		    "address", host);
+		return -1;
+	}
+	if ((why = host_name_invalid(host)) != NULL) {
+		cfg_serror(errs, file, s, "endpoint \"%.*s%s\": not a numeric "
+		    "address, and as a host name it %s", 40, host,
+		    strlen(host) > 40 ? "..." : "", why);
+		return -1;
+	}
+	snprintf(ep->host, sizeof(ep->host), "%s", host);
+	ep->is_name = 1;
+	ep->line = (int)config_setting_source_line(s);
+	return 0;
+}
+
 /* Returns 0 and fills ep, or -1 if the endpoint group was reported. */
 static int
 parse_endpoint(struct cfg_errors *errs, const char *file,
@@ -208,23 +297,8 @@ parse_endpoint(struct cfg_errors *errs, const char *file,
 	memset(&a, 0, sizeof(a));
 	if (cfg_check_keys(errs, file, g, endpoint_keys) > 0)
 		bad = 1;
-
-	r = cfg_get_string(errs, file, g, "host", &host, &s);
-	if (r == 0)
-		cfg_serror(errs, file, g, "endpoint: missing \"host\"");
-	if (r != 1)
+	if (parse_host(errs, file, g, ep, &a) == -1)
 		bad = 1;
-	else if (strlen(host) >= sizeof(ep->host)) {
-		cfg_serror(errs, file, s, "endpoint: host is longer than %zu "
-		    "characters", sizeof(ep->host) - 1);
-		bad = 1;
-	} else if (addr_parse(host, &a) == -1) {
-		cfg_serror(errs, file, s, "endpoint \"%s\": host must be a "
-		    "numeric IPv4 or IPv6 address (host names are not "
-		    "supported yet)", host);
-		bad = 1;
-	} else
-		snprintf(ep->host, sizeof(ep->host), "%s", host);
 
 	ep->port = TM_DEFAULT_PORT;
 	r = cfg_get_int(errs, file, g, "port", 1, 65535, &v, &s);
@@ -256,7 +330,8 @@ parse_endpoint(struct cfg_errors *errs, const char *file,
 			cfg_serror(errs, file, s, "endpoint: source \"%s\" must "
 			    "be a numeric IPv4 or IPv6 address", host);
 			bad = 1;
-		} else if (a.family != 0 && src.family != a.family) {
+		} else if (!ep->is_name && a.family != 0 &&
+		    src.family != a.family) {
 			cfg_serror(errs, file, s, "endpoint: source \"%s\" is "
 			    "not of the host's address family", host);
 			bad = 1;
@@ -278,6 +353,9 @@ parse_endpoint(struct cfg_errors *errs, const char *file,
 	/* One dual-stack socket sends to everything, IPv4 as v4-mapped. */
 	ep->sa.sin6_family = AF_INET6;
 	ep->sa.sin6_port = htons(ep->port);
+	if (ep->is_name)
+		return 0;		/* the address comes from hostname.c */
+	ep->resolved = 1;
 	if (a.family == AF_INET) {
 		ep->sa.sin6_addr.s6_addr[10] = 0xff;
 		ep->sa.sin6_addr.s6_addr[11] = 0xff;
@@ -285,6 +363,20 @@ parse_endpoint(struct cfg_errors *errs, const char *file,
 	} else
 		ep->sa.sin6_addr = a.u.v6;
 	return 0;
+}
+
+int
+peerconf_endpoint_same(const struct endpoint_conf *a,
+    const struct endpoint_conf *b)
+{
+	if (a->is_name != b->is_name || a->port != b->port ||
+	    a->has_source != b->has_source || (a->has_source &&
+	    memcmp(&a->source, &b->source, sizeof(a->source)) != 0))
+		return 0;
+	if (a->is_name)
+		return strcasecmp(a->host, b->host) == 0;
+	return memcmp(&a->sa.sin6_addr, &b->sa.sin6_addr,
+	    sizeof(a->sa.sin6_addr)) == 0;
 }
 
 static void
@@ -321,8 +413,7 @@ parse_endpoints(struct cfg_errors *errs, const config_setting_t *root,
 		if (parse_endpoint(errs, pc->file, g, &ep) == -1)
 			continue;
 		for (dup = 0, j = 0; j < pc->nendpoints; j++)
-			if (memcmp(&pc->endpoints[j].sa, &ep.sa,
-			    sizeof(ep.sa)) == 0)
+			if (peerconf_endpoint_same(&pc->endpoints[j], &ep))
 				dup = 1;
 		if (dup) {
 			cfg_serror(errs, pc->file, g, "endpoint %s port %u is "

@@ -39,6 +39,15 @@ int	 peerconf_load(const char *, const struct tm_config *,
 	    struct peer_conf *, struct peerconf_lines *, struct cfg_errors *);
 
 /*
+ * True if two endpoints of one peer are the same path: the same host
+ * (the same address, or the same name ignoring case) and port, sent from
+ * the same source.  Two endpoints to one address from two sources (two
+ * uplinks) are two paths.
+ */
+int	 peerconf_endpoint_same(const struct endpoint_conf *,
+	    const struct endpoint_conf *);
+
+/*
  * Decodes a public key given as the 44-character padded base64 encoding
  * of TM_KEY_LEN bytes; non-canonical encodings are refused so that a key
  * has a single spelling.  Returns NULL on success, or a description of

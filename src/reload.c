@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "hostname.h"
 #include "neigh.h"
 #include "path.h"
+#include "peerconf.h"
 #include "priv.h"
 #include "reload.h"
 #include "session.h"
@@ -72,14 +74,11 @@ endpoints_equal(const struct peer_conf *a, const struct peer_conf *b)
 
 	if (a->nendpoints != b->nendpoints)
 		return 0;
+	/* A host name is compared as a name: its lookup may have moved. */
 	for (i = 0; i < a->nendpoints; i++)
-		if (memcmp(&a->endpoints[i].sa, &b->endpoints[i].sa,
-		    sizeof(a->endpoints[i].sa)) != 0 ||
+		if (!peerconf_endpoint_same(&a->endpoints[i], &b->endpoints[i]) ||
 		    a->endpoints[i].priority != b->endpoints[i].priority ||
-		    a->endpoints[i].mtu != b->endpoints[i].mtu ||
-		    a->endpoints[i].has_source != b->endpoints[i].has_source ||
-		    memcmp(&a->endpoints[i].source, &b->endpoints[i].source,
-		    sizeof(a->endpoints[i].source)) != 0)
+		    a->endpoints[i].mtu != b->endpoints[i].mtu)
 			return 0;
 	return 1;
 }
@@ -104,6 +103,8 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 	int	 eps = endpoints_equal(&p->conf, nc);
 	int	 name = strcmp(p->conf.name, nc->name) == 0;
 
+	if (eps)
+		hostname_reload(ctx, p, nc);
 	if (addrs && eps && name)
 		return 0;
 	if (!name)
@@ -133,6 +134,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 		    errs->n);
 		return -1;
 	}
+	(void)hostname_resolve_all(&nc, 0);
 	if (check_fixed(&ctx->conf, &nc, errs) == -1)
 		goto refuse;
 

@@ -111,8 +111,15 @@ peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 	for (i = 0; i < p->npaths; i++) {
 		const struct path *pa = &p->paths[i];
 
-		sbuf_printf(b, "  path %s: %s, priority %d", udp_ntop(&pa->addr,
-		    a, sizeof(a)), path_state(pa), pa->priority);
+		if (pa->host != NULL)
+			sbuf_printf(b, "  path %s (%s): %s, priority %d",
+			    pa->host, pa->resolved ? udp_ntop(&pa->addr, a,
+			    sizeof(a)) : "unresolved", path_state(pa),
+			    pa->priority);
+		else
+			sbuf_printf(b, "  path %s: %s, priority %d",
+			    udp_ntop(&pa->addr, a, sizeof(a)), path_state(pa),
+			    pa->priority);
 		if (pa->probes_answered > 0)
 			sbuf_printf(b, ", rtt %.3f ms", (double)pa->rtt_ns / 1e6);
 		sbuf_printf(b, ", probes %llu/%llu answered%s\n",
@@ -124,6 +131,17 @@ peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 		sbuf_printf(b, "  learned endpoint: %s%s\n",
 		    udp_ntop(&p->learned.addr, a, sizeof(a)),
 		    p->active < 0 ? " (active)" : "");
+	for (i = 0; i < p->nheard && p->nheard > 1; i++) {
+		const struct learned_path *h = &p->heard[i];
+
+		sbuf_printf(b, "  heard from %s: %llu ms ago",
+		    udp_ntop(&h->addr, a, sizeof(a)),
+		    (unsigned long long)((now - h->heard_ns) / 1000000ULL));
+		if (h->peer_path >= 0)
+			sbuf_printf(b, ", its path %d%s", h->peer_path,
+			    h->peer_active ? " (its active one)" : "");
+		sbuf_printf(b, "\n");
+	}
 	if (p->kp_current != NULL)
 		sbuf_printf(b, "  cipher: %s\n",
 		    aead_alg_name(p->kp_current->send.alg));
@@ -223,10 +241,19 @@ peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 	for (i = 0; i < p->npaths; i++) {
 		const struct path *pa = &p->paths[i];
 
-		sbuf_printf(b, "%s{\"endpoint\": \"%s\", \"priority\": %d, "
-		    "\"state\": \"%s\", \"active\": %s, ", i ? ", " : "",
-		    udp_ntop(&pa->addr, a, sizeof(a)), pa->priority,
-		    path_state(pa), p->active == (int)i ? "true" : "false");
+		sbuf_printf(b, "%s{\"host\": ", i ? ", " : "");
+		if (pa->host != NULL)
+			sbuf_json_str(b, pa->host);
+		else
+			sbuf_printf(b, "null");
+		if (pa->resolved)
+			sbuf_printf(b, ", \"endpoint\": \"%s\", ",
+			    udp_ntop(&pa->addr, a, sizeof(a)));
+		else
+			sbuf_printf(b, ", \"endpoint\": null, ");
+		sbuf_printf(b, "\"priority\": %d, \"state\": \"%s\", "
+		    "\"active\": %s, ", pa->priority, path_state(pa),
+		    p->active == (int)i ? "true" : "false");
 		if (pa->probes_answered > 0)
 			sbuf_printf(b, "\"rtt_us\": %llu, ",
 			    (unsigned long long)(pa->rtt_ns / 1000));
@@ -242,6 +269,22 @@ peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 		    udp_ntop(&p->learned.addr, a, sizeof(a)));
 	else
 		sbuf_printf(b, "\"learned_endpoint\": null, ");
+	sbuf_printf(b, "\"heard_from\": [");
+	for (i = 0; i < p->nheard; i++) {
+		const struct learned_path *h = &p->heard[i];
+
+		sbuf_printf(b, "%s{\"endpoint\": \"%s\", \"age_ms\": %llu, "
+		    "\"its_path\": ", i ? ", " : "", udp_ntop(&h->addr, a,
+		    sizeof(a)), (unsigned long long)((now - h->heard_ns) /
+		    1000000ULL));
+		if (h->peer_path >= 0)
+			sbuf_printf(b, "%d", h->peer_path);
+		else
+			sbuf_printf(b, "null");
+		sbuf_printf(b, ", \"its_active\": %s}",
+		    h->peer_active ? "true" : "false");
+	}
+	sbuf_printf(b, "], ");
 	if (p->kp_current != NULL)
 		sbuf_printf(b, "\"cipher\": \"%s\", ",
 		    aead_alg_name(p->kp_current->send.alg));

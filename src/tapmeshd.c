@@ -18,6 +18,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "datapath.h"
+#include "hostname.h"
 #include "neigh.h"
 #include "priv.h"
 #include "reload.h"
@@ -273,7 +274,7 @@ run(struct tm_ctx *ctx)
 	    ctx };
 	ctx->sig_ev = (struct event_fd){ ctx->sigfd, signal_readable, ctx };
 	if (session_init(ctx) == -1 || neigh_watch_start(ctx) == -1 ||
-	    control_open(ctx) == -1)
+	    control_open(ctx) == -1 || hostname_start(ctx) == -1)
 		return 1;
 	if (event_add_fd(&ctx->ev, &ctx->tap_ev, EPOLLIN) == -1 ||
 	    event_add_fd(&ctx->ev, &ctx->udp_ev, EPOLLIN) == -1 ||
@@ -343,6 +344,8 @@ main(int argc, char *argv[])
 		free(ctx);
 		return 1;
 	}
+	/* A name that does not resolve yet is a warning: the path waits. */
+	(void)hostname_resolve_all(&ctx->conf, check);
 	if (check) {
 		printf("%s: configuration OK, %zu peers\n", path,
 		    ctx->conf.npeers);
@@ -356,6 +359,7 @@ main(int argc, char *argv[])
 	priv_sd_notify("STOPPING=1");
 
 	log_stats(ctx);
+	hostname_stop(ctx);
 	control_close(ctx);
 	neigh_watch_stop(ctx);
 	interface_teardown(ctx);

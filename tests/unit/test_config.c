@@ -62,6 +62,13 @@
 		"public_key = \"" KEY_A "\";\n" \
 		"address = [ \"10.255.0.2\", \"fd00:255::2\" ];\n"
 
+/* 63 characters: the longest label. */
+#define L63	"abcdefghijklmnopqrstuvwxyz-0123456789-abcdefghijklmnopqrstuvwxy"
+/* Host names of 253 characters (the longest) and 255. */
+#define NAME_253	L63 "." L63 "." L63 "." \
+		"abcdefghijklmnopqrstuvwxyz-0123456789-abcdefghijklmnopqrstuvw"
+#define NAME_255	L63 "." L63 "." L63 "." L63
+
 #define MAX_FILES	6
 #define MAX_ERRS	6
 
@@ -522,6 +529,61 @@ test_valid_defaults(void **state)
 	tree_remove(&t);
 }
 
+/*
+ * Host names are accepted as they are written and left for hostname.c
+ * to resolve: no address yet, the port set, the line kept for warnings.
+ * The same address from two sources is two paths (two uplinks).
+ */
+static void
+test_valid_names(void **state)
+{
+	static const struct tfile	files[] = {
+		{ "conf.d/a.conf", PEER_A "endpoints = (\n"
+		    "  { host = \"vpn.example.com\"; port = 443; priority = 1; },\n"
+		    "  { host = \"" NAME_253 "\"; },\n"
+		    "  { host = \"x_1.example.\"; source = \"192.0.2.9\"; },\n"
+		    "  { host = \"198.51.100.2\"; source = \"192.0.2.9\"; },\n"
+		    "  { host = \"198.51.100.2\"; source = \"192.0.2.10\"; },\n"
+		    "  { host = \"localhost\"; source = \"fd00::9\"; }\n"
+		    ");\n" },
+	};
+	const struct endpoint_conf	*ep;
+	struct tree			 t;
+	struct tm_config		 conf;
+	size_t				 i;
+
+	(void)state;
+	tree_make(&t, MAIN, 1, files, 1);
+	assert_loads("tapmesh.conf", &conf);
+	assert_int_equal(conf.npeers, 1);
+	assert_int_equal(conf.peers[0].nendpoints, 6);
+	ep = conf.peers[0].endpoints;
+	assert_string_equal(ep[0].host, "vpn.example.com");
+	assert_int_equal(ep[0].is_name, 1);
+	assert_int_equal(ep[0].resolved, 0);
+	assert_int_equal(ep[0].line, 5);
+	assert_int_equal(ep[0].port, 443);
+	assert_int_equal(ntohs(ep[0].sa.sin6_port), 443);
+	assert_in6(&ep[0].sa.sin6_addr, "::");
+	assert_string_equal(ep[1].host, NAME_253);
+	assert_int_equal(strlen(ep[1].host), TM_HOST_NAME_MAX);
+	assert_int_equal(ep[1].line, 6);
+	assert_string_equal(ep[2].host, "x_1.example.");
+	assert_int_equal(ep[2].has_source, 1);
+	for (i = 3; i < 5; i++) {
+		assert_int_equal(ep[i].is_name, 0);
+		assert_int_equal(ep[i].resolved, 1);
+		assert_in6(&ep[i].sa.sin6_addr, "::ffff:198.51.100.2");
+	}
+	assert_in6(&ep[3].source, "::ffff:192.0.2.9");
+	assert_in6(&ep[4].source, "::ffff:192.0.2.10");
+	/* A name's family is not known yet: any source is accepted. */
+	assert_int_equal(ep[5].is_name, 1);
+	assert_in6(&ep[5].source, "fd00::9");
+	config_free(&conf);
+	tree_remove(&t);
+}
+
 /* An empty peers_dir is a valid configuration without peers. */
 static void
 test_valid_no_peers(void **state)
@@ -828,14 +890,14 @@ static const struct bad_case bad_cases[] = {
 	      "encoding of a 32-byte key" } },
 	{ "bad endpoints", MAIN, 1,
 	    { { "conf.d/a.conf", PEER_A "endpoints = (\n"
-	      "{ host = \"vpn.example.com\"; },\n"
+	      "{ host = \"vpn..example.com\"; },\n"
 	      "{ host = \"192.0.2.1\"; port = 0; },\n"
 	      "{ host = \"192.0.2.1\"; port = 70000; priority = -1; },\n"
 	      "{ port = 5655; hots = \"x\"; }\n"
 	      ");\n" } },
-	    { "conf.d/a.conf:5: endpoint \"vpn.example.com\": host must be a "
-	      "numeric IPv4 or IPv6 address (host names are not supported "
-	      "yet)",
+	    { "conf.d/a.conf:5: endpoint \"vpn..example.com\": not a numeric "
+	      "address, and as a host name it has a label of 0 or more than 63 "
+	      "characters",
 	      "conf.d/a.conf:6: port: 0 is out of range (1..65535)",
 	      "conf.d/a.conf:7: port: 70000 is out of range (1..65535)",
 	      "conf.d/a.conf:7: priority: -1 is out of range (0..2147483647)",
@@ -848,10 +910,31 @@ static const struct bad_case bad_cases[] = {
 	      "{ host = \"192.0.2.9\"; }, { host = \"192.0.2.9\"; }\n"
 	      ");\n" } },
 	    { "conf.d/a.conf:5: endpoints: expected a list of groups",
-	      "conf.d/a.conf:6: endpoint \"fe80::1%eth0\": host must be a "
-	      "numeric IPv4 or IPv6 address (host names are not supported "
-	      "yet)",
+	      "conf.d/a.conf:6: endpoint \"fe80::1%eth0\": invalid IPv6 "
+	      "address",
 	      "conf.d/a.conf:7: endpoint 192.0.2.9 port 5655 is listed "
+	      "twice" } },
+	{ "bad host names", MAIN, 1,
+	    { { "conf.d/a.conf", PEER_A "endpoints = (\n"
+	      "{ host = \"" NAME_255 "\"; },\n"
+	      "{ host = \"192.0.2.300\"; },\n"
+	      "{ host = \"-vpn.example.com\"; },\n"
+	      "{ host = \"vpn example.com\"; },\n"
+	      "{ host = \"VPN.example.com\"; }, { host = \"vpn.EXAMPLE.com\"; }"
+	      ");\n" } },
+	    { "conf.d/a.conf:5: endpoint \"abcdefghijklmnopqrstuvwxyz-0123456789-ab"
+	      "...\": not a numeric "
+	      "address, and as a host name it is longer than 253 characters",
+	      "conf.d/a.conf:6: endpoint \"192.0.2.300\": not a numeric "
+	      "address, and as a host name it ends in an all-numeric label "
+	      "(not a valid address either)",
+	      "conf.d/a.conf:7: endpoint \"-vpn.example.com\": not a numeric "
+	      "address, and as a host name it has a label beginning or ending "
+	      "with '-'",
+	      "conf.d/a.conf:8: endpoint \"vpn example.com\": not a numeric "
+	      "address, and as a host name it holds a character other than "
+	      "A-Z a-z 0-9 - _ and dots",
+	      "conf.d/a.conf:9: endpoint vpn.EXAMPLE.com port 5655 is listed "
 	      "twice" } },
 	{ "too many endpoints", MAIN, 1,
 	    { { "conf.d/a.conf", PEER_A "endpoints = (\n"
@@ -1052,6 +1135,7 @@ main(void)
 	const struct CMUnitTest	good[] = {
 		cmocka_unit_test(test_valid_full),
 		cmocka_unit_test(test_valid_defaults),
+		cmocka_unit_test(test_valid_names),
 		cmocka_unit_test(test_valid_no_peers),
 		cmocka_unit_test(test_valid_channel),
 		cmocka_unit_test(test_errors_append),
