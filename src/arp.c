@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "arp.h"
+#include "csum.h"
 #include "frame.h"
 
 #define ARP_HTYPE_ETHER		1
@@ -42,19 +43,6 @@ _Static_assert(sizeof(struct arp_eth_hdr) == ETH_HDR_LEN,
 _Static_assert(sizeof(struct arp_eth_hdr) + sizeof(struct arp_ipv4_pkt) ==
     ARP_FRAME_LEN, "ARP frame layout");
 
-static uint16_t
-arp_be16(const uint8_t p[2])
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-arp_put_be16(uint8_t p[2], uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)(v & 0xff);
-}
-
 ssize_t
 arp_respond(const uint8_t *frame, size_t len, resp_lookup_fn lookup,
     void *arg, uint8_t *out, size_t outlen)
@@ -69,12 +57,12 @@ arp_respond(const uint8_t *frame, size_t len, resp_lookup_fn lookup,
 	memcpy(&eth, frame, sizeof(eth));
 	memcpy(&arp, frame + sizeof(eth), sizeof(arp));
 
-	if (arp_be16(eth.type) != ETHERTYPE_ARP_TM ||
-	    arp_be16(arp.htype) != ARP_HTYPE_ETHER ||
-	    arp_be16(arp.ptype) != ETHERTYPE_IPV4_TM ||
+	if (get_be16(eth.type) != ETHERTYPE_ARP_TM ||
+	    get_be16(arp.htype) != ARP_HTYPE_ETHER ||
+	    get_be16(arp.ptype) != ETHERTYPE_IPV4_TM ||
 	    arp.hlen != ETH_ALEN_TM || arp.plen != ARP_IPV4_ALEN)
 		return -1;
-	switch (arp_be16(arp.op)) {
+	switch (get_be16(arp.op)) {
 	case ARP_OP_REQUEST:
 		break;
 	case ARP_OP_REPLY:
@@ -107,13 +95,13 @@ arp_respond(const uint8_t *frame, size_t len, resp_lookup_fn lookup,
 
 	memcpy(reth.dst, arp.sha, ETH_ALEN_TM);
 	memcpy(reth.src, mac, ETH_ALEN_TM);
-	arp_put_be16(reth.type, ETHERTYPE_ARP_TM);
+	put_be16(reth.type, ETHERTYPE_ARP_TM);
 
-	arp_put_be16(rarp.htype, ARP_HTYPE_ETHER);
-	arp_put_be16(rarp.ptype, ETHERTYPE_IPV4_TM);
+	put_be16(rarp.htype, ARP_HTYPE_ETHER);
+	put_be16(rarp.ptype, ETHERTYPE_IPV4_TM);
 	rarp.hlen = ETH_ALEN_TM;
 	rarp.plen = ARP_IPV4_ALEN;
-	arp_put_be16(rarp.op, ARP_OP_REPLY);
+	put_be16(rarp.op, ARP_OP_REPLY);
 	memcpy(rarp.sha, mac, ETH_ALEN_TM);
 	memcpy(rarp.spa, arp.tpa, ARP_IPV4_ALEN);
 	memcpy(rarp.tha, arp.sha, ETH_ALEN_TM);

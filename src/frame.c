@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "csum.h"
 #include "frame.h"
 
 #define IPV4_HDR_MIN		20
@@ -22,12 +23,6 @@
 #define ICMPV6_TYPE_NS		135
 #define ICMPV6_TYPE_NA		136
 #define ICMPV6_TYPE_REDIRECT	137
-
-static uint16_t
-frame_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static enum frame_class
 frame_by_dst(const uint8_t *frame)
@@ -52,7 +47,7 @@ frame_classify_ipv4(const uint8_t *frame, size_t len)
 	hlen = (size_t)(ip[0] & 0x0f) * 4;
 	if (hlen < IPV4_HDR_MIN || hlen >= iplen)
 		return frame_by_dst(frame);
-	if ((frame_be16(ip + 6) & 0x1fff) != 0)
+	if ((get_be16(ip + 6) & 0x1fff) != 0)
 		return frame_by_dst(frame);
 	if (ip[9] == IPV4_PROTO_ICMP && ip[hlen] == ICMP_TYPE_REDIRECT)
 		return FRAME_REDIRECT;
@@ -95,7 +90,7 @@ frame_classify(const uint8_t *frame, size_t len)
 	 * 802.1Q tags and 802.3 length fields (LLC, e.g. IS-IS) end up in
 	 * the default case: only the destination MAC matters for them.
 	 */
-	switch (frame_be16(frame + 12)) {
+	switch (get_be16(frame + 12)) {
 	case ETHERTYPE_ARP_TM:
 		return FRAME_ARP;
 	case ETHERTYPE_IPV4_TM:

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "csum.h"
 #include "frame.h"
 #include "ndp.h"
 
@@ -87,38 +88,12 @@ static const uint8_t ndp_solicited_prefix[13] = {
 	0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff
 };
 
-static uint16_t
-ndp_be16(const uint8_t p[2])
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-ndp_put_be16(uint8_t p[2], uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)(v & 0xff);
-}
-
-static uint64_t
-ndp_sum(uint64_t sum, const uint8_t *p, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	/* An odd trailing byte is summed as if padded with a zero byte. */
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
 uint16_t
 icmp6_checksum(const struct in6_addr *src, const struct in6_addr *dst,
     const uint8_t *msg, size_t len)
 {
 	uint8_t		 pseudo[8];
-	uint64_t	 sum = 0;
+	uint32_t	 sum = 0;
 	uint32_t	 ulen = (uint32_t)len;
 
 	/* RFC 8200 section 8.1: upper-layer length and next header. */
@@ -129,13 +104,11 @@ icmp6_checksum(const struct in6_addr *src, const struct in6_addr *dst,
 	pseudo[4] = pseudo[5] = pseudo[6] = 0;
 	pseudo[7] = IPV6_NXT_ICMPV6;
 
-	sum = ndp_sum(sum, src->s6_addr, sizeof(src->s6_addr));
-	sum = ndp_sum(sum, dst->s6_addr, sizeof(dst->s6_addr));
-	sum = ndp_sum(sum, pseudo, sizeof(pseudo));
-	sum = ndp_sum(sum, msg, len);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	sum = csum_add(sum, src->s6_addr, sizeof(src->s6_addr));
+	sum = csum_add(sum, dst->s6_addr, sizeof(dst->s6_addr));
+	sum = csum_add(sum, pseudo, sizeof(pseudo));
+	sum = csum_add(sum, msg, len);
+	return (uint16_t)~csum_fold(sum);
 }
 
 /*
@@ -201,11 +174,11 @@ ndp_respond(const uint8_t *frame, size_t len, resp_lookup_fn lookup,
 		return -1;
 	memcpy(&eth, frame, sizeof(eth));
 	memcpy(&ip6, frame + sizeof(eth), sizeof(ip6));
-	if (ndp_be16(eth.type) != ETHERTYPE_IPV6_TM || (ip6.vtcfl[0] >> 4) != 6)
+	if (get_be16(eth.type) != ETHERTYPE_IPV6_TM || (ip6.vtcfl[0] >> 4) != 6)
 		return -1;
 
 	/* Ethernet may pad a short packet, but never cut one short. */
-	plen = ndp_be16(ip6.plen);
+	plen = get_be16(ip6.plen);
 	if (plen > len - ETH_HDR_LEN - IPV6_HDR_LEN)
 		return -1;
 	icmp = frame + ETH_HDR_LEN + IPV6_HDR_LEN;
@@ -275,10 +248,10 @@ ndp_respond(const uint8_t *frame, size_t len, resp_lookup_fn lookup,
 	memset(&na, 0, sizeof(na));
 	memcpy(na.eth.dst, rdst, ETH_ALEN_TM);
 	memcpy(na.eth.src, mac, ETH_ALEN_TM);
-	ndp_put_be16(na.eth.type, ETHERTYPE_IPV6_TM);
+	put_be16(na.eth.type, ETHERTYPE_IPV6_TM);
 
 	na.ip6.vtcfl[0] = 6 << 4;
-	ndp_put_be16(na.ip6.plen, sizeof(na.msg) + sizeof(na.tlla));
+	put_be16(na.ip6.plen, sizeof(na.msg) + sizeof(na.tlla));
 	na.ip6.nxt = IPV6_NXT_ICMPV6;
 	na.ip6.hlim = NDP_HOP_LIMIT;
 	memcpy(na.ip6.src, ns.target, sizeof(na.ip6.src));
@@ -300,7 +273,7 @@ ndp_respond(const uint8_t *frame, size_t len, resp_lookup_fn lookup,
 	sum = icmp6_checksum(&nsrc, &ndst,
 	    (const uint8_t *)&na + offsetof(struct ndp_na_frame, msg),
 	    sizeof(na.msg) + sizeof(na.tlla));
-	ndp_put_be16(na.msg.cksum, sum);
+	put_be16(na.msg.cksum, sum);
 
 	memcpy(out, &na, sizeof(na));
 	return NDP_NA_FRAME_LEN;

@@ -168,11 +168,13 @@ noise_cipher_init(struct noise_cipher *cs, const uint8_t key[NOISE_KEYLEN])
 	cs->has_key = 1;
 }
 
-int
-noise_cipher_encrypt(struct noise_cipher *cs, const uint8_t *ad,
-    size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
+/* EncryptWithAd (seal) or DecryptWithAd: the same steps either way. */
+static int
+noise_cipher_apply(struct noise_cipher *cs, const uint8_t *ad, size_t adlen,
+    const uint8_t *in, size_t len, uint8_t *out, int seal)
 {
 	uint8_t		 nonce[NOISE_NONCELEN];
+	int		 r;
 
 	if (!cs->has_key) {
 		memmove(out, in, len);
@@ -181,29 +183,28 @@ noise_cipher_encrypt(struct noise_cipher *cs, const uint8_t *ad,
 	if (cs->n == UINT64_MAX)
 		return -1;
 	noise_nonce(nonce, cs->n);
-	if (noise_chachapoly_seal(cs->k, nonce, ad, adlen, in, len, out) == -1)
+	if (seal)
+		r = noise_chachapoly_seal(cs->k, nonce, ad, adlen, in, len, out);
+	else
+		r = noise_chachapoly_open(cs->k, nonce, ad, adlen, in, len, out);
+	if (r == -1)
 		return -1;
 	cs->n++;
 	return 0;
 }
 
 int
+noise_cipher_encrypt(struct noise_cipher *cs, const uint8_t *ad,
+    size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
+{
+	return noise_cipher_apply(cs, ad, adlen, in, len, out, 1);
+}
+
+int
 noise_cipher_decrypt(struct noise_cipher *cs, const uint8_t *ad,
     size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
 {
-	uint8_t		 nonce[NOISE_NONCELEN];
-
-	if (!cs->has_key) {
-		memmove(out, in, len);
-		return 0;
-	}
-	if (cs->n == UINT64_MAX)
-		return -1;
-	noise_nonce(nonce, cs->n);
-	if (noise_chachapoly_open(cs->k, nonce, ad, adlen, in, len, out) == -1)
-		return -1;
-	cs->n++;
-	return 0;
+	return noise_cipher_apply(cs, ad, adlen, in, len, out, 0);
 }
 
 void

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "csum.h"
 #include "frame.h"
 #include "ndp.h"
 #include "pmtu.h"
@@ -122,53 +123,6 @@ _Static_assert(sizeof(struct pmtu_tcp_hdr) == TCP_HDR_MIN, "TCP layout");
 _Static_assert(ETH_HDR_LEN + IPV4_ERROR_MAX == PMTU_REPLY4_MAX, "v4 max");
 _Static_assert(ETH_HDR_LEN + IPV6_ERROR_MAX == PMTU_REPLY6_MAX, "v6 max");
 
-static uint16_t
-pmtu_be16(const uint8_t p[2])
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-pmtu_put_be16(uint8_t p[2], uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)(v & 0xff);
-}
-
-static void
-pmtu_put_be32(uint8_t p[4], uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)(v & 0xff);
-}
-
-/*
- * Adds len bytes to a one's complement sum as 16-bit big-endian words.
- * The caller keeps len far below what would overflow 32 bits.
- */
-static uint32_t
-pmtu_sum(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	/* An odd trailing byte is summed as if padded with a zero byte. */
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-pmtu_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 /*
  * Copies the IPv4 header at pkt (len bytes up to the end of the frame)
  * into ip and returns its header and total lengths.  Returns 0, or -1 if
@@ -186,7 +140,7 @@ pmtu_ip4_parse(const uint8_t *pkt, size_t len, struct pmtu_ip4_hdr *ip,
 	if ((ip->vhl >> 4) != IPV4_VERSION)
 		return -1;
 	*hlen = (size_t)(ip->vhl & 0x0f) * 4;
-	*tlen = pmtu_be16(ip->len);
+	*tlen = get_be16(ip->len);
 	if (*hlen < IPV4_HDR_MIN || *hlen > *tlen || *tlen > len)
 		return -1;
 	return 0;
@@ -238,10 +192,10 @@ pmtu_too_big4(const struct pmtu_eth_hdr *eth, const uint8_t *pkt, size_t len,
 
 	if (pmtu_ip4_parse(pkt, len, &ip, &hlen, &tlen) == -1)
 		return -1;
-	if (pmtu_fold(pmtu_sum(0, pkt, hlen)) != 0xffff)
+	if (csum_fold(csum_add(0, pkt, hlen)) != 0xffff)
 		return -1;
 
-	off = pmtu_be16(ip.off);
+	off = get_be16(ip.off);
 	if ((off & IPV4_FLAG_DF) == 0 || (off & IPV4_OFF_MASK) != 0)
 		return 0;
 	if (mtu < PMTU_IP4_MIN || tlen <= (size_t)mtu)
@@ -266,30 +220,30 @@ pmtu_too_big4(const struct pmtu_eth_hdr *eth, const uint8_t *pkt, size_t len,
 	/* Everything from the request is copied before out is written. */
 	memcpy(reth.dst, eth->src, ETH_ALEN_TM);
 	memcpy(reth.src, src_mac, ETH_ALEN_TM);
-	pmtu_put_be16(reth.type, ETHERTYPE_IPV4_TM);
+	put_be16(reth.type, ETHERTYPE_IPV4_TM);
 
 	memset(&rip, 0, sizeof(rip));
 	rip.vhl = IPV4_VERSION << 4 | IPV4_HDR_MIN / 4;
 	rip.tos = IPV4_TOS_INTERNETCONTROL;
-	pmtu_put_be16(rip.len, (uint16_t)(rlen - sizeof(reth)));
+	put_be16(rip.len, (uint16_t)(rlen - sizeof(reth)));
 	rip.ttl = IPV4_TTL;
 	rip.proto = IPV4_PROTO_ICMP;
 	memcpy(rip.src, &src4->u.v4, sizeof(rip.src));
 	memcpy(rip.dst, ip.src, sizeof(rip.dst));
-	pmtu_put_be16(rip.cksum,
-	    (uint16_t)~pmtu_fold(pmtu_sum(0, (uint8_t *)&rip, sizeof(rip))));
+	put_be16(rip.cksum,
+	    (uint16_t)~csum_fold(csum_add(0, (uint8_t *)&rip, sizeof(rip))));
 
 	memset(&icmp, 0, sizeof(icmp));
 	icmp.type = ICMP_TYPE_UNREACH;
 	icmp.code = ICMP_CODE_NEEDFRAG;
-	pmtu_put_be16(icmp.data + 2, (uint16_t)mtu);
+	put_be16(icmp.data + 2, (uint16_t)mtu);
 
 	/* memmove: out may be the frame, and the quote overlaps its start. */
 	memmove(out + sizeof(reth) + sizeof(rip) + sizeof(icmp), pkt, quote);
-	sum = pmtu_sum(0, (uint8_t *)&icmp, sizeof(icmp));
-	sum = pmtu_sum(sum, out + sizeof(reth) + sizeof(rip) + sizeof(icmp),
+	sum = csum_add(0, (uint8_t *)&icmp, sizeof(icmp));
+	sum = csum_add(sum, out + sizeof(reth) + sizeof(rip) + sizeof(icmp),
 	    quote);
-	pmtu_put_be16(icmp.cksum, (uint16_t)~pmtu_fold(sum));
+	put_be16(icmp.cksum, (uint16_t)~csum_fold(sum));
 
 	memcpy(out, &reth, sizeof(reth));
 	memcpy(out + sizeof(reth), &rip, sizeof(rip));
@@ -328,7 +282,7 @@ pmtu_ip6_upper(const uint8_t *p, size_t len, uint8_t nxt0, uint8_t *nxt,
 		case IPV6_NXT_FRAGMENT:
 			if (len - o < IPV6_FRAG_HDR_LEN)
 				return -1;
-			if ((pmtu_be16(p + o + 2) & IPV6_FRAG_OFF_MASK) != 0)
+			if ((get_be16(p + o + 2) & IPV6_FRAG_OFF_MASK) != 0)
 				return 1;
 			hl = IPV6_FRAG_HDR_LEN;
 			break;
@@ -370,7 +324,7 @@ pmtu_too_big6(const struct pmtu_eth_hdr *eth, const uint8_t *pkt, size_t len,
 	memcpy(&ip6, pkt, sizeof(ip6));
 	if ((ip6.vtcfl[0] >> 4) != IPV6_VERSION)
 		return -1;
-	plen = pmtu_be16(ip6.plen);
+	plen = get_be16(ip6.plen);
 	if (plen > len - sizeof(ip6))
 		return -1;
 	tlen = sizeof(ip6) + plen;
@@ -407,11 +361,11 @@ pmtu_too_big6(const struct pmtu_eth_hdr *eth, const uint8_t *pkt, size_t len,
 
 	memcpy(reth.dst, eth->src, ETH_ALEN_TM);
 	memcpy(reth.src, src_mac, ETH_ALEN_TM);
-	pmtu_put_be16(reth.type, ETHERTYPE_IPV6_TM);
+	put_be16(reth.type, ETHERTYPE_IPV6_TM);
 
 	memset(&rip6, 0, sizeof(rip6));
 	rip6.vtcfl[0] = IPV6_VERSION << 4;
-	pmtu_put_be16(rip6.plen, (uint16_t)(sizeof(icmp) + quote));
+	put_be16(rip6.plen, (uint16_t)(sizeof(icmp) + quote));
 	rip6.nxt = IPV6_NXT_ICMPV6;
 	rip6.hlim = IPV6_HOP_LIMIT;
 	memcpy(rip6.src, &src6->u.v6, sizeof(rip6.src));
@@ -421,7 +375,7 @@ pmtu_too_big6(const struct pmtu_eth_hdr *eth, const uint8_t *pkt, size_t len,
 
 	memset(&icmp, 0, sizeof(icmp));
 	icmp.type = ICMPV6_TYPE_PTB;
-	pmtu_put_be32(icmp.data, (uint32_t)mtu);
+	put_be32(icmp.data, (uint32_t)mtu);
 
 	/*
 	 * The quote goes first, as out may be the frame; the checksum is then
@@ -432,7 +386,7 @@ pmtu_too_big6(const struct pmtu_eth_hdr *eth, const uint8_t *pkt, size_t len,
 	memcpy(out, &reth, sizeof(reth));
 	memcpy(out + sizeof(reth), &rip6, sizeof(rip6));
 	memcpy(msg, &icmp, sizeof(icmp));
-	pmtu_put_be16(msg + offsetof(struct pmtu_icmp_hdr, cksum),
+	put_be16(msg + offsetof(struct pmtu_icmp_hdr, cksum),
 	    icmp6_checksum(&rsrc, &rdst, msg, sizeof(icmp) + quote));
 	return (ssize_t)rlen;
 }
@@ -454,7 +408,7 @@ pmtu_too_big(const uint8_t *frame, size_t len, int mtu,
 	/* src_mac may point into the frame, which the reply may overwrite. */
 	memcpy(mac, src_mac, sizeof(mac));
 
-	switch (pmtu_be16(eth.type)) {
+	switch (get_be16(eth.type)) {
 	case ETHERTYPE_IPV4_TM:
 		return pmtu_too_big4(&eth, frame + sizeof(eth),
 		    len - sizeof(eth), mtu, mac, src4, out, outsz);
@@ -483,15 +437,15 @@ pmtu_tcp_rewrite(uint8_t *tcp, size_t off, uint16_t v)
 	size_t		 i;
 	int		 shift;
 
-	pmtu_put_be16(nb, v);
-	sum = (uint16_t)~pmtu_be16(ck);
+	put_be16(nb, v);
+	sum = (uint16_t)~get_be16(ck);
 	for (i = 0; i < sizeof(nb); i++) {
 		shift = ((off + i) & 1) ? 0 : 8;
 		sum += (uint16_t)~((uint32_t)tcp[off + i] << shift);
 		sum += (uint32_t)nb[i] << shift;
 		tcp[off + i] = nb[i];
 	}
-	pmtu_put_be16(ck, (uint16_t)~pmtu_fold(sum));
+	put_be16(ck, (uint16_t)~csum_fold(sum));
 }
 
 /*
@@ -522,7 +476,7 @@ pmtu_tcp_options(uint8_t *tcp, size_t hlen, uint16_t mss, bool apply)
 			continue;
 		if (olen != TCPOLEN_MSS)
 			return -1;
-		if (pmtu_be16(tcp + off + 2) <= mss)
+		if (get_be16(tcp + off + 2) <= mss)
 			continue;
 		found = 1;
 		if (apply)
@@ -566,14 +520,14 @@ pmtu_clamp_mss(uint8_t *frame, size_t len, uint16_t mss4, uint16_t mss6)
 	pkt = frame + sizeof(eth);
 	len -= sizeof(eth);
 
-	switch (pmtu_be16(eth.type)) {
+	switch (get_be16(eth.type)) {
 	case ETHERTYPE_IPV4_TM:
 		if (pmtu_ip4_parse(pkt, len, &ip, &hlen, &tlen) == -1)
 			return -1;
 		if (ip.proto != IPV4_PROTO_TCP)
 			return 0;
 		/* Fragments are left alone, the first one too. */
-		if ((pmtu_be16(ip.off) & (IPV4_FLAG_MF | IPV4_OFF_MASK)) != 0)
+		if ((get_be16(ip.off) & (IPV4_FLAG_MF | IPV4_OFF_MASK)) != 0)
 			return 0;
 		return pmtu_clamp_tcp(pkt + hlen, tlen - hlen, mss4);
 	case ETHERTYPE_IPV6_TM:
@@ -582,7 +536,7 @@ pmtu_clamp_mss(uint8_t *frame, size_t len, uint16_t mss4, uint16_t mss6)
 		memcpy(&ip6, pkt, sizeof(ip6));
 		if ((ip6.vtcfl[0] >> 4) != IPV6_VERSION)
 			return -1;
-		plen = pmtu_be16(ip6.plen);
+		plen = get_be16(ip6.plen);
 		if (plen > len - sizeof(ip6))
 			return -1;
 		if (ip6.nxt != IPV6_NXT_TCP)
