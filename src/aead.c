@@ -3,7 +3,10 @@
  *
  * EVP_CipherInit_ex() with a NULL cipher and NULL key only resets the
  * nonce and the AEAD state, keeping the key schedule, so the per-packet
- * path neither fetches a cipher nor allocates.
+ * path neither fetches a cipher nor allocates.  The tag is read and set
+ * with an OSSL_PARAM directly: EVP_CIPHER_CTX_ctrl() builds the same
+ * parameter after a lookup of its own, which cost about a third of the
+ * time of sealing a small packet.
  */
 #include <limits.h>
 #include <string.h>
@@ -13,8 +16,10 @@
 #include <asm/hwcap.h>
 #endif
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "aead.h"
 
@@ -77,6 +82,20 @@ aead_init(struct aead_key *key, enum aead_alg alg,
 	return 0;
 }
 
+/* Reads the tag after sealing, or sets the expected one before opening. */
+static int
+aead_tag(EVP_CIPHER_CTX *ctx, uint8_t tag[AEAD_TAG_LEN], int set)
+{
+	OSSL_PARAM	 p[2];
+
+	p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+	    tag, AEAD_TAG_LEN);
+	p[1] = OSSL_PARAM_construct_end();
+	if (set)
+		return EVP_CIPHER_CTX_set_params(ctx, p) == 1 ? 0 : -1;
+	return EVP_CIPHER_CTX_get_params(ctx, p) == 1 ? 0 : -1;
+}
+
 int
 aead_seal_nonce(struct aead_key *key, const uint8_t nonce[AEAD_NONCE_LEN],
     const uint8_t *ad, size_t adlen, const uint8_t *in, size_t len,
@@ -97,10 +116,7 @@ aead_seal_nonce(struct aead_key *key, const uint8_t nonce[AEAD_NONCE_LEN],
 		return -1;
 	if (EVP_CipherFinal_ex(ctx, out + len, &outl) != 1)
 		return -1;
-	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, AEAD_TAG_LEN,
-	    out + len) != 1)
-		return -1;
-	return 0;
+	return aead_tag(ctx, out + len, 0);
 }
 
 int
@@ -130,8 +146,7 @@ aead_open_nonce(struct aead_key *key, const uint8_t nonce[AEAD_NONCE_LEN],
 	memcpy(tag, in + len, AEAD_TAG_LEN);
 	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 0) != 1)
 		return -1;
-	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, AEAD_TAG_LEN,
-	    tag) != 1)
+	if (aead_tag(ctx, tag, 1) == -1)
 		return -1;
 	if (adlen > 0 &&
 	    EVP_CipherUpdate(ctx, NULL, &outl, ad, (int)adlen) != 1)
