@@ -46,7 +46,7 @@ static const char *const main_keys[] = {
 	"interface", "address", "listen", "peers_dir", "private_key_file",
 	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
 	"control_socket", "user", "group", "probe_interval", "path_hold_down",
-	"clamp_mss", "max_peers",
+	"clamp_mss", "max_peers", "offload",
 	NULL
 };
 
@@ -226,6 +226,22 @@ cfg_get_string(struct cfg_errors *errs, const char *file,
 	}
 	*val = config_setting_get_string(s);
 	*where = s;
+	return 1;
+}
+
+int
+cfg_get_bool(struct cfg_errors *errs, const char *file,
+    const config_setting_t *group, const char *key, int *val)
+{
+	const config_setting_t	*s;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		cfg_serror(errs, file, s, "%s: expected true or false", key);
+		return -1;
+	}
+	*val = config_setting_get_bool(s);
 	return 1;
 }
 
@@ -531,13 +547,11 @@ parse_timers(struct load_ctx *ctx, struct tm_config *conf,
 	if (cfg_get_int(ctx->errs, conf->file, root, "probe_interval", 100,
 	    60000, &n, &s) == 1)
 		conf->probe_interval = (int)n;
-	if ((s = config_setting_get_member(root, "clamp_mss")) != NULL) {
-		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-			cfg_serror(ctx->errs, conf->file, s, "clamp_mss: "
-			    "expected true or false");
-		else
-			conf->clamp_mss = config_setting_get_bool(s);
-	}
+	(void)cfg_get_bool(ctx->errs, conf->file, root, "clamp_mss",
+	    &conf->clamp_mss);
+	conf->offload = 1;
+	(void)cfg_get_bool(ctx->errs, conf->file, root, "offload",
+	    &conf->offload);
 	conf->max_peers = TM_MAX_PEERS_DEFAULT;
 	if (cfg_get_int(ctx->errs, conf->file, root, "max_peers", 1, 1000000,
 	    &n, &s) == 1)

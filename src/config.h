@@ -89,6 +89,7 @@ struct tm_config {
 	enum tm_cipher_pref	 cipher;
 	int			 probe_interval; /* ms between path probes */
 	int			 clamp_mss;	/* rewrite the MSS of TCP SYNs */
+	int			 offload;	/* TAP segmentation offload */
 	int			 path_hold_down; /* s a better path must last */
 	int			 max_peers;	/* peer files accepted at most */
 	char			 control_socket[PATH_MAX]; /* resolved */
@@ -185,6 +186,14 @@ int	 cfg_check_keys(struct cfg_errors *, const char *,
 int	 cfg_get_string(struct cfg_errors *, const char *,
 	    const struct config_setting_t *, const char *, const char **,
 	    const struct config_setting_t **);
+
+/*
+ * Looks up the boolean member key of a group.  Returns 1 and sets *val
+ * if it is present, 0 if absent, or -1 (reported) if it is not true or
+ * false.
+ */
+int	 cfg_get_bool(struct cfg_errors *, const char *,
+	    const struct config_setting_t *, const char *, int *);
 
 /*
  * Looks up the integer member key of a group.  Returns 1 and sets *val

@@ -15,7 +15,9 @@
 #include "log.h"
 #include "nl.h"
 #include "peer.h"
+#include "offload.h"
 #include "tap.h"
+#include "udp.h"
 
 #include "wire.h"
 
@@ -43,6 +45,29 @@
 #define HS_RL_BURST		10
 /* Above this many handshake messages a second, demand cookies. */
 #define HS_LOAD_THRESHOLD	64
+
+/*
+ * Data messages sealed while the TAP is read are queued and sent in one
+ * system call at the end (session_flush), runs of equal-sized datagrams
+ * to one destination as one UDP GSO message.
+ */
+#define TXQ_LEN			128
+
+struct txq_entry {
+	struct peer		*peer;
+	struct sockaddr_in6	 to;
+	const struct in6_addr	*src;
+	size_t			 len;		/* the datagram */
+	size_t			 flen;		/* the frame in it */
+};
+
+/* What the offloads did (offload.h), for the logs and tapmeshctl show. */
+struct offload_stats {
+	uint64_t		 tso_frames;	/* super frames read and cut */
+	uint64_t		 tso_segments;	/* the frames cut from them */
+	uint64_t		 gro_frames;	/* super frames written */
+	uint64_t		 gro_segments;	/* the frames joined into them */
+};
 
 struct hs_ratelimit {
 	struct in6_addr		 addr;
@@ -82,11 +107,17 @@ struct tm_ctx {
 	unsigned int		 hs_window_count;
 	struct hs_ratelimit	 hs_rl[HS_RL_BUCKETS];
 	struct hostnames	*hostnames;	/* endpoint names (hostname.c) */
-	/* Packet buffers, with headroom for the tunnel header. */
-	uint8_t			 tx_buf[PKT_BUF_LEN];
-	uint8_t			 rx_buf[PKT_BUF_LEN];
+	/* Packet buffers. */
+	uint8_t			 tap_buf[VNET_HDR_LEN + OFFLOAD_FRAME_MAX];
+	uint8_t			 rx_buf[65536];	/* datagrams, with UDP GRO */
 	uint8_t			 out_buf[PKT_BUF_LEN];
 	uint8_t			 reply_buf[1536];	/* ARP, NA, ICMP */
+	struct gro		 gro;		/* segments joined for the TAP */
+	struct offload_stats	 offload;
+	int			 txq_active;	/* queue data, see TXQ_LEN */
+	size_t			 txq_n;
+	struct txq_entry	 txq[TXQ_LEN];
+	uint8_t			 txq_buf[TXQ_LEN][PKT_BUF_LEN];
 };
 
 #endif

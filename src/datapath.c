@@ -10,6 +10,7 @@
 #include "datapath.h"
 #include "frame.h"
 #include "ndp.h"
+#include "offload.h"
 #include "path.h"
 #include "pmtu.h"
 #include "session.h"
@@ -64,7 +65,7 @@ answer_locally(struct tm_ctx *ctx, const uint8_t *frame, size_t len,
 		drop(ctx, NULL, DROP_NDP);
 		return;
 	}
-	if (write(ctx->tap.fd, ctx->reply_buf, (size_t)n) != n)
+	if (tap_write(&ctx->tap, ctx->reply_buf, (size_t)n) == -1)
 		drop(ctx, NULL, DROP_IO);
 }
 
@@ -107,7 +108,8 @@ to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 		if (n > 0) {
 			drop(ctx, p, DROP_TOO_BIG);
 			if (log_ratelimit_ok(&ctx->rl_icmp, NULL) &&
-			    write(ctx->tap.fd, ctx->reply_buf, (size_t)n) != n)
+			    tap_write(&ctx->tap, ctx->reply_buf,
+			    (size_t)n) == -1)
 				drop(ctx, p, DROP_IO);
 			return;
 		}
@@ -121,9 +123,8 @@ to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 }
 
 static void
-tap_frame(struct tm_ctx *ctx, size_t flen)
+tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen)
 {
-	uint8_t		*frame = ctx->tx_buf + DATA_HDR_LEN;
 	enum frame_class cls;
 	struct peer	*p;
 	size_t		 i;
@@ -158,6 +159,46 @@ tap_frame(struct tm_ctx *ctx, size_t flen)
 	}
 }
 
+/*
+ * A read from a TAP with offloads: a TCP super frame is cut into frames
+ * that fit the MTU, a partial checksum is finished, and each frame then
+ * takes the usual way.
+ */
+static void
+tap_input(struct tm_ctx *ctx, uint8_t *buf, size_t n)
+{
+	struct virtio_net_hdr	 vh;
+	struct tso		 tso;
+	uint8_t			*seg;
+	size_t			 len;
+
+	if (n < VNET_HDR_LEN) {
+		drop(ctx, NULL, DROP_MALFORMED);
+		return;
+	}
+	memcpy(&vh, buf, sizeof(vh));
+	buf += VNET_HDR_LEN;
+	n -= VNET_HDR_LEN;
+	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		if (tso_begin(&tso, &vh, buf, n) == -1) {
+			drop(ctx, NULL, DROP_MALFORMED);
+			return;
+		}
+		ctx->offload.tso_frames++;
+		while ((len = tso_next(&tso, &seg)) > 0) {
+			ctx->offload.tso_segments++;
+			tap_frame(ctx, seg, len);
+		}
+		return;
+	}
+	if ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    offload_csum(&vh, buf, n) == -1) {
+		drop(ctx, NULL, DROP_MALFORMED);
+		return;
+	}
+	tap_frame(ctx, buf, n);
+}
+
 void
 datapath_tap_readable(int fd, uint32_t events, void *arg)
 {
@@ -166,15 +207,60 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 	int		 i;
 
 	(void)events;
+	/* Sealed datagrams are queued and sent together below. */
+	ctx->txq_active = 1;
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
-		n = read(fd, ctx->tx_buf + DATA_HDR_LEN, FRAME_MAX);
+		n = read(fd, ctx->tap_buf, sizeof(ctx->tap_buf));
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("read %s", ctx->tap.name);
-			return;
+			break;
 		}
-		tap_frame(ctx, (size_t)n);
+		if (ctx->tap.offload)
+			tap_input(ctx, ctx->tap_buf, (size_t)n);
+		else
+			tap_frame(ctx, ctx->tap_buf, (size_t)n);
 	}
+	ctx->txq_active = 0;
+	session_flush(ctx);
+}
+
+/* Writes the pending super frame, if any, into the TAP. */
+static void
+rx_flush(struct tm_ctx *ctx)
+{
+	unsigned int	 nseg = ctx->gro.nseg;
+	size_t		 n;
+
+	if ((n = gro_finish(&ctx->gro)) == 0)
+		return;
+	if (nseg > 1) {
+		ctx->offload.gro_frames++;
+		ctx->offload.gro_segments += nseg;
+	}
+	if (write(ctx->tap.fd, ctx->gro.buf, n) != (ssize_t)n)
+		drop(ctx, NULL, DROP_IO);
+}
+
+/*
+ * Hands a received frame to the TAP: TCP segments that continue one
+ * another are joined first (rx_flush writes them), anything else is
+ * written at once, after what is pending, so nothing is reordered.
+ */
+static void
+to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen)
+{
+	int	 r;
+
+	if (ctx->tap.offload) {
+		if ((r = gro_offer(&ctx->gro, frame, flen)) == 1)
+			return;
+		rx_flush(ctx);
+		if (r == -1 && gro_offer(&ctx->gro, frame, flen) == 1)
+			return;
+	}
+	if (tap_write(&ctx->tap, frame, flen) == -1)
+		drop(ctx, p, DROP_IO);
 }
 
 /* Delivers a decrypted frame from peer p into the TAP. */
@@ -184,7 +270,7 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 	enum frame_class cls;
 
 	cls = frame_classify(frame, flen);
-	if (cls == FRAME_MALFORMED) {
+	if (cls == FRAME_MALFORMED || flen > FRAME_MAX) {
 		drop(ctx, p, DROP_MALFORMED);
 		return;
 	}
@@ -205,12 +291,9 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 		mss_for(ctx, path_frame_limit(p), &mss4, &mss6);
 		(void)pmtu_clamp_mss(frame, flen, mss4, mss6);
 	}
-	if (write(ctx->tap.fd, frame, flen) != (ssize_t)flen) {
-		drop(ctx, p, DROP_IO);
-		return;
-	}
 	p->stats.rx_packets++;
 	p->stats.rx_bytes += flen;
+	to_tap(ctx, p, frame, flen);
 }
 
 /*
@@ -239,31 +322,34 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	struct sockaddr_in6	 from;
 	struct peer		*p;
 	uint8_t			*frame;
-	size_t			 flen;
-	socklen_t		 fromlen;
+	size_t			 flen, seglen, off, len;
 	ssize_t			 n;
 	int			 i;
 
 	if (events & EPOLLERR)
 		drain_errors(ctx, fd);
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
-		fromlen = sizeof(from);
-		n = recvfrom(fd, ctx->rx_buf, sizeof(ctx->rx_buf), 0,
-		    (struct sockaddr *)&from, &fromlen);
+		n = udp_recv(fd, ctx->rx_buf, sizeof(ctx->rx_buf), &from,
+		    &seglen);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
-				return;
-			/* An ICMP error for an earlier datagram of ours. */
-			drain_errors(ctx, fd);
+				break;
+			if (errno == EAFNOSUPPORT)
+				drop(ctx, NULL, DROP_MALFORMED);
+			else
+				/* An ICMP error for an earlier datagram. */
+				drain_errors(ctx, fd);
 			continue;
 		}
-		if (fromlen != sizeof(from) || from.sin6_family != AF_INET6) {
-			drop(ctx, NULL, DROP_MALFORMED);
-			continue;
+		/* With UDP GRO, several datagrams of one sender. */
+		for (off = 0; off < (size_t)n; off += len) {
+			len = (size_t)n - off < seglen ? (size_t)n - off :
+			    seglen;
+			p = session_recv(ctx, ctx->rx_buf + off, len, &from,
+			    &frame, &flen);
+			if (p != NULL)
+				deliver(ctx, p, frame, flen);
 		}
-		p = session_recv(ctx, ctx->rx_buf, (size_t)n, &from, &frame,
-		    &flen);
-		if (p != NULL)
-			deliver(ctx, p, frame, flen);
 	}
+	rx_flush(ctx);
 }

@@ -35,6 +35,7 @@ check_fixed(const struct tm_config *old, const struct tm_config *nc,
 	FIXED(old->listen == nc->listen, "listen");
 	FIXED(old->mtu == nc->mtu, "mtu");
 	FIXED(old->mac_prefix == nc->mac_prefix, "mac_prefix");
+	FIXED(old->offload == nc->offload, "offload");
 	FIXED(strcmp(old->control_socket, nc->control_socket) == 0,
 	    "control_socket");
 	FIXED(strcmp(old->user, nc->user) == 0, "user");

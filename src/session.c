@@ -153,6 +153,17 @@ send_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 	return 0;
 }
 
+/* Counts a data message sent to p. */
+static void
+sent(struct peer *p, size_t flen, uint64_t now)
+{
+	p->last_tx_ns = now;
+	if (flen > PROBE_LEN) {
+		p->stats.tx_packets++;
+		p->stats.tx_bytes += flen;
+	}
+}
+
 static void
 realtime(uint64_t *sec, uint32_t *nsec)
 {
@@ -246,6 +257,7 @@ session_send_to(struct tm_ctx *ctx, struct peer *p,
     const struct sockaddr_in6 *to, const uint8_t *frame, size_t flen)
 {
 	struct keypair	*kp = p->kp_current;
+	struct txq_entry *e;
 	uint64_t	 now = event_now_ns(), ctr;
 	uint8_t		*pkt = ctx->out_buf;
 	size_t		 len = DATA_OVERHEAD + flen;
@@ -259,6 +271,11 @@ session_send_to(struct tm_ctx *ctx, struct peer *p,
 	if (kp->initiator && (now - kp->created_ns >= rekey_ns(ctx) ||
 	    kp->send_counter >= SESSION_REKEY_MESSAGES) && p->hs_sent_ns == 0)
 		handshake_initiate(ctx, p, now, 0);
+	if (ctx->txq_active) {
+		if (ctx->txq_n == TXQ_LEN)
+			session_flush(ctx);
+		pkt = ctx->txq_buf[ctx->txq_n];
+	}
 	ctr = kp->send_counter++;
 	wire_data_header_write(pkt, kp->remote_index, ctr);
 	if (aead_seal(&kp->send, ctr, pkt, DATA_HDR_LEN, frame, flen,
@@ -266,13 +283,99 @@ session_send_to(struct tm_ctx *ctx, struct peer *p,
 		count_drop(ctx, p, DROP_IO);
 		return -1;
 	}
+	if (ctx->txq_active) {
+		e = &ctx->txq[ctx->txq_n++];
+		e->peer = p;
+		e->to = *to;
+		e->src = path_source(p, to);
+		e->len = len;
+		e->flen = flen;
+		return 0;
+	}
 	if (send_raw(ctx, p, to, pkt, len, now) == -1)
 		return -1;
-	if (flen > PROBE_LEN) {
-		p->stats.tx_packets++;
-		p->stats.tx_bytes += flen;
-	}
+	sent(p, flen, now);
 	return 0;
+}
+
+/* Whether queued datagram b may follow a in a UDP GSO message. */
+static int
+txq_joins(const struct txq_entry *a, const struct txq_entry *b)
+{
+	return b->len <= a->len && udp_endpoint_eq(&a->to, &b->to) &&
+	    (a->src == b->src || (a->src != NULL && b->src != NULL &&
+	    memcmp(a->src, b->src, sizeof(*a->src)) == 0));
+}
+
+/*
+ * Sends the messages built by session_flush; a message the kernel
+ * refuses whole (a GSO size above a learned path MTU, an ICMP error of
+ * an earlier datagram reported now) is sent again one datagram at a
+ * time, as without the queue.
+ */
+static void
+txq_send(struct tm_ctx *ctx, const struct udp_msg *m, const size_t *first,
+    size_t nm, uint64_t now)
+{
+	const struct txq_entry	*e;
+	size_t			 done = 0, k, i;
+	int			 r;
+
+	while (done < nm) {
+		r = udp_send_batch(ctx->udpfd, m + done, nm - done);
+		for (k = done; r > 0 && k < done + (size_t)r; k++)
+			for (i = 0; i < m[k].niov; i++) {
+				e = &ctx->txq[first[k] + i];
+				sent(e->peer, e->flen, now);
+			}
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		for (i = 0; i < m[done].niov; i++) {
+			e = &ctx->txq[first[done] + i];
+			if (send_raw(ctx, e->peer, &e->to,
+			    ctx->txq_buf[first[done] + i], e->len, now) == 0)
+				sent(e->peer, e->flen, now);
+		}
+		done++;
+	}
+}
+
+void
+session_flush(struct tm_ctx *ctx)
+{
+	struct udp_msg		 m[UDP_BATCH_MAX];
+	struct iovec		 iov[TXQ_LEN];
+	size_t			 first[UDP_BATCH_MAX];
+	size_t			 i, j, nm = 0, bytes;
+	uint64_t		 now = event_now_ns();
+	const struct txq_entry	*e;
+
+	for (i = 0; i < ctx->txq_n; i = j) {
+		e = &ctx->txq[i];
+		first[nm] = i;
+		m[nm] = (struct udp_msg){ &e->to, e->src, &iov[i], 0, e->len };
+		bytes = 0;
+		/* Equal lengths; a shorter datagram ends the message. */
+		for (j = i; j < ctx->txq_n; j++) {
+			if (j > i && (!txq_joins(e, &ctx->txq[j]) ||
+			    ctx->txq[j - 1].len != e->len ||
+			    j - i == UDP_GSO_MAX_SEGS ||
+			    bytes + ctx->txq[j].len > UDP_GSO_MAX_BYTES))
+				break;
+			iov[j].iov_base = ctx->txq_buf[j];
+			iov[j].iov_len = ctx->txq[j].len;
+			bytes += ctx->txq[j].len;
+		}
+		m[nm].niov = j - i;
+		if (++nm == UDP_BATCH_MAX) {
+			txq_send(ctx, m, first, nm, now);
+			nm = 0;
+		}
+	}
+	txq_send(ctx, m, first, nm, now);
+	ctx->txq_n = 0;
 }
 
 /* The address bytes and port of a source, as the cookie covers them. */

@@ -76,6 +76,15 @@ int	 session_send_to(struct tm_ctx *, struct peer *,
 	    const struct sockaddr_in6 *, const uint8_t *, size_t);
 
 /*
+ * While ctx->txq_active is set, session_send and session_send_to only
+ * seal and queue data messages; session_flush sends the queue, runs of
+ * equal-sized datagrams to one destination as one UDP GSO message.  It
+ * runs by itself when the queue is full, and must run before the event
+ * callback that set txq_active returns.
+ */
+void	 session_flush(struct tm_ctx *);
+
+/*
  * Processes one datagram of any message type, in place.  Returns the
  * sending peer when the datagram was an authentic data message carrying
  * a frame, with *frame and *flen set to the decrypted frame; NULL when

@@ -10,15 +10,26 @@ struct tap {
 	int	 fd;
 	int	 ifindex;
 	int	 created;	/* 0 if an existing persistent TAP was adopted */
+	int	 offload;	/* frames carry a struct virtio_net_hdr */
 	char	 name[IFNAMSIZ];
 };
 
 /*
  * Creates the TAP named name, or attaches to an existing persistent one
  * of that name (which is then left in place at exit).  The fd is
- * non-blocking and close-on-exec.  Returns 0 or -errno.
+ * non-blocking and close-on-exec.  With offload, frames are read and
+ * written behind a struct virtio_net_hdr and the kernel may hand over
+ * TCP super frames and frames with partial checksums (see offload.h);
+ * if the kernel refuses that, tap->offload is 0 and plain frames are
+ * used.  Returns 0 or -errno.
  */
-int	 tap_open(struct tap *, const char *);
+int	 tap_open(struct tap *, const char *, int offload);
+
+/*
+ * Writes one frame, behind an empty virtio_net_hdr when the TAP has
+ * offloads.  Returns 0, or -1 with errno set.
+ */
+int	 tap_write(const struct tap *, const void *, size_t);
 
 /*
  * Closes the fd; a TAP created by tap_open disappears with it because it

@@ -105,13 +105,16 @@ interface_setup(struct tm_ctx *ctx)
 	size_t	 i;
 	int	 err;
 
-	if ((err = tap_open(&ctx->tap, ctx->conf.interface)) != 0) {
+	err = tap_open(&ctx->tap, ctx->conf.interface, ctx->conf.offload);
+	if (err != 0) {
 		log_warnx("%s: cannot open TAP: %s", ctx->conf.interface,
 		    strerror(-err));
 		return -1;
 	}
-	log_info("%s: %s TAP, ifindex %d", ctx->tap.name,
-	    ctx->tap.created ? "created" : "adopted", ctx->tap.ifindex);
+	log_info("%s: %s TAP, ifindex %d, offloads %s", ctx->tap.name,
+	    ctx->tap.created ? "created" : "adopted", ctx->tap.ifindex,
+	    ctx->tap.offload ? "on" : ctx->conf.offload ?
+	    "refused by the kernel" : "off");
 	tap_sysctls(ctx);
 	err = nl_link_set(&ctx->nl, ctx->tap.ifindex, ctx->conf.mac, ctx->mtu,
 	    0);
@@ -188,6 +191,12 @@ log_stats(const struct tm_ctx *ctx)
 	}
 	log_info("%s: drops %s", ctx->conf.interface,
 	    drops_fmt(&ctx->stats, buf, sizeof(buf)));
+	log_info("%s: offload: %llu TCP super frames cut into %llu frames, "
+	    "%llu frames joined into %llu super frames", ctx->conf.interface,
+	    (unsigned long long)ctx->offload.tso_frames,
+	    (unsigned long long)ctx->offload.tso_segments,
+	    (unsigned long long)ctx->offload.gro_segments,
+	    (unsigned long long)ctx->offload.gro_frames);
 }
 
 static void
@@ -263,7 +272,7 @@ run(struct tm_ctx *ctx)
 	}
 	if (interface_setup(ctx) == -1)
 		return 1;
-	if ((ctx->udpfd = udp_open(ctx->conf.listen)) < 0) {
+	if ((ctx->udpfd = udp_open(ctx->conf.listen, ctx->conf.offload)) < 0) {
 		log_warnx("UDP port %u: %s", ctx->conf.listen,
 		    strerror(-ctx->udpfd));
 		return 1;

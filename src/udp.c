@@ -1,6 +1,8 @@
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <linux/errqueue.h>
+#include <linux/udp.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,8 +17,18 @@
 /* Enough to absorb a burst of a few thousand full-size datagrams. */
 #define UDP_SOCKBUF	(4 * 1024 * 1024)
 
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO		104
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP		17
+#endif
+
 int
-udp_open(uint16_t port)
+udp_open(uint16_t port, int offload)
 {
 	struct sockaddr_in6	 sin6;
 	int			 fd, off = 0, on = 1, sz = UDP_SOCKBUF, err;
@@ -33,6 +45,9 @@ udp_open(uint16_t port)
 	 */
 	(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
 	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	/* Without it (before Linux 5.0) datagrams come one at a time. */
+	if (offload)
+		(void)setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on));
 	/* The FORCE variants need CAP_NET_ADMIN; fall back quietly. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
@@ -73,6 +88,20 @@ udp_endpoint_eq(const struct sockaddr_in6 *a, const struct sockaddr_in6 *b)
 	    memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
 }
 
+/* A msghdr for receiving one buffer from peer, with room for ctl. */
+static void
+udp_msghdr(struct msghdr *msg, struct sockaddr_in6 *peer, struct iovec *iov,
+    void *ctl, size_t ctllen)
+{
+	memset(msg, 0, sizeof(*msg));
+	msg->msg_name = peer;
+	msg->msg_namelen = sizeof(*peer);
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = ctl;
+	msg->msg_controllen = ctllen;
+}
+
 int
 udp_read_error(int fd, struct sockaddr_in6 *dst, int *mtu)
 {
@@ -86,13 +115,7 @@ udp_read_error(int fd, struct sockaddr_in6 *dst, int *mtu)
 	}				 ctl;
 	struct iovec			 iov = { data, sizeof(data) };
 
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_name = dst;
-	msg.msg_namelen = sizeof(*dst);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
+	udp_msghdr(&msg, dst, &iov, ctl.buf, sizeof(ctl.buf));
 	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
 		return -1;
 	*mtu = 0;
@@ -153,4 +176,99 @@ udp_send(int fd, const struct sockaddr_in6 *to, const struct in6_addr *src,
 	cm->cmsg_len = CMSG_LEN(sizeof(pi));
 	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 	return sendmsg(fd, &msg, 0);
+}
+
+ssize_t
+udp_recv(int fd, void *buf, size_t len, struct sockaddr_in6 *from,
+    size_t *seglen)
+{
+	struct msghdr	 msg;
+	struct iovec	 iov = { buf, len };
+	struct cmsghdr	*cm;
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(int))];
+	}		 ctl;
+	ssize_t		 n;
+	int		 gso;
+
+	udp_msghdr(&msg, from, &iov, ctl.buf, sizeof(ctl.buf));
+	if ((n = recvmsg(fd, &msg, 0)) == -1)
+		return -1;
+	if (msg.msg_namelen != sizeof(*from) ||
+	    from->sin6_family != AF_INET6) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	*seglen = (size_t)n;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(gso))) {
+			memcpy(&gso, CMSG_DATA(cm), sizeof(gso));
+			if (gso > 0 && (size_t)gso < *seglen)
+				*seglen = (size_t)gso;
+		}
+	return n;
+}
+
+/* Room for a source address and a segment size. */
+#define UDP_CTL_LEN	(CMSG_SPACE(sizeof(struct in6_pktinfo)) + \
+			 CMSG_SPACE(sizeof(uint16_t)))
+
+static void
+udp_msg_fill(struct mmsghdr *mm, const struct udp_msg *m, uint8_t *ctl)
+{
+	struct msghdr		*msg = &mm->msg_hdr;
+	struct cmsghdr		*cm;
+	struct in6_pktinfo	 pi;
+	uint16_t		 seg;
+	size_t			 clen = 0;
+
+	memset(mm, 0, sizeof(*mm));
+	memset(ctl, 0, UDP_CTL_LEN);
+	msg->msg_name = (void *)(uintptr_t)m->to;
+	msg->msg_namelen = sizeof(*m->to);
+	msg->msg_iov = m->iov;
+	msg->msg_iovlen = m->niov;
+	msg->msg_control = ctl;
+	msg->msg_controllen = UDP_CTL_LEN;
+	cm = CMSG_FIRSTHDR(msg);
+	if (m->src != NULL) {
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi6_addr = *m->src;
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		clen += CMSG_SPACE(sizeof(pi));
+		cm = CMSG_NXTHDR(msg, cm);
+	}
+	if (m->niov > 1) {
+		seg = (uint16_t)m->seglen;
+		cm->cmsg_level = SOL_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(seg));
+		memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+		clen += CMSG_SPACE(sizeof(seg));
+	}
+	msg->msg_controllen = clen;
+	if (clen == 0)
+		msg->msg_control = NULL;
+}
+
+int
+udp_send_batch(int fd, const struct udp_msg *m, size_t n)
+{
+	struct mmsghdr	 mm[UDP_BATCH_MAX];
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[UDP_CTL_LEN];
+	}		 ctl[UDP_BATCH_MAX];
+	size_t		 i;
+
+	if (n > UDP_BATCH_MAX)
+		n = UDP_BATCH_MAX;
+	for (i = 0; i < n; i++)
+		udp_msg_fill(&mm[i], &m[i], ctl[i].buf);
+	return sendmmsg(fd, mm, (unsigned int)n, 0);
 }

@@ -12,9 +12,43 @@
 
 /*
  * Opens a non-blocking, close-on-exec socket bound to [::]:port with
- * IPV6_V6ONLY off and large buffers.  Returns the fd or -errno.
+ * IPV6_V6ONLY off and large buffers; with offload, the kernel may hand
+ * over several datagrams of one sender at once (UDP_GRO, see udp_recv).
+ * Returns the fd or -errno.
  */
-int	 udp_open(uint16_t);
+int	 udp_open(uint16_t, int offload);
+
+/*
+ * Receives into buf: one datagram, or with UDP_GRO several of the same
+ * sender back to back, each *seglen bytes long but the last, which may
+ * be shorter.  Returns the total length, or -1 with errno set.
+ */
+ssize_t	 udp_recv(int, void *, size_t, struct sockaddr_in6 *, size_t *);
+
+/*
+ * One message of a batch: niov datagrams to one destination, all seglen
+ * bytes long but the last, which may be shorter.  Several are sent as
+ * one with UDP segmentation offload (UDP_SEGMENT).
+ */
+struct udp_msg {
+	const struct sockaddr_in6	*to;
+	const struct in6_addr		*src;	/* or NULL */
+	struct iovec			*iov;
+	size_t				 niov;
+	size_t				 seglen;
+};
+
+/* At most this many datagrams in one message, and bytes in all. */
+#define UDP_GSO_MAX_SEGS	64
+#define UDP_GSO_MAX_BYTES	65000
+/* At most this many messages in one udp_send_batch. */
+#define UDP_BATCH_MAX		64
+
+/*
+ * Sends n messages with one system call.  Returns how many were sent,
+ * at least 1, or -1 with errno set if the first one failed.
+ */
+int	 udp_send_batch(int, const struct udp_msg *, size_t);
 
 /* Formats an endpoint as "addr:port" or "[addr]:port" into buf. */
 const char *udp_ntop(const struct sockaddr_in6 *, char *, size_t);

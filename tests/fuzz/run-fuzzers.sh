@@ -15,7 +15,8 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/copy-tree.sh"
-ALL="fuzz_frame fuzz_wire fuzz_handshake fuzz_config fuzz_addr fuzz_control"
+ALL="fuzz_frame fuzz_wire fuzz_handshake fuzz_config fuzz_addr fuzz_control
+    fuzz_offload"
 names=${*:-$ALL}
 FUZZ_TIME=${FUZZ_TIME:-20}
 FUZZ_RUNS=${FUZZ_RUNS:-1000000}

@@ -1,0 +1,310 @@
+#include <endian.h>
+#include <string.h>
+
+#include "csum.h"
+#include "offload.h"
+
+#define ETHERTYPE_IP4	0x0800
+#define ETHERTYPE_IP6	0x86dd
+#define TCP_FIN		0x01
+#define TCP_PSH		0x08
+#define TCP_ACK		0x10
+#define TCP_CWR		0x80
+#define IP6_HDR_LEN	40
+
+/* The offset of the IP header behind up to two VLAN tags. */
+static int
+l3_offset(const uint8_t *f, size_t len, size_t *l3, uint16_t *type)
+{
+	size_t	 off = 14;
+	int	 tags;
+
+	if (len < off)
+		return -1;
+	*type = get_be16(f + 12);
+	for (tags = 0; tags < 2 && (*type == 0x8100 || *type == 0x88a8);
+	    tags++) {
+		if (len < off + 4)
+			return -1;
+		*type = get_be16(f + off + 2);
+		off += 4;
+	}
+	*l3 = off;
+	return 0;
+}
+
+/* The TCP pseudo-header sum for a segment of tcplen bytes. */
+static uint32_t
+pseudo_sum(const uint8_t *ip, int v6, size_t tcplen)
+{
+	uint32_t	 sum;
+
+	if (v6)
+		sum = csum_add(0, ip + 8, 32);
+	else
+		sum = csum_add(0, ip + 12, 8);
+	return sum + 6 + (uint32_t)tcplen;
+}
+
+static void
+ip4_checksum(uint8_t *ip, size_t ihl)
+{
+	ip[10] = ip[11] = 0;
+	put_be16(ip + 10, (uint16_t)~csum_fold(csum_add(0, ip, ihl)));
+}
+
+int
+offload_csum(const struct virtio_net_hdr *vh, uint8_t *f, size_t len)
+{
+	size_t		 start = le16toh(vh->csum_start);
+	size_t		 off = le16toh(vh->csum_offset);
+	uint16_t	 c;
+
+	if (start > len || off + 2 > len - start)
+		return -1;
+	c = (uint16_t)~csum_fold(csum_add(0, f + start, len - start));
+	/* As the kernel does: 0 would mean "no checksum" to UDP. */
+	put_be16(f + start + off, c == 0 ? 0xffff : c);
+	return 0;
+}
+
+int
+tso_begin(struct tso *t, const struct virtio_net_hdr *vh, uint8_t *f,
+    size_t len)
+{
+	uint8_t		 type = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+	uint16_t	 et;
+	size_t		 l3, l4, thl;
+
+	if ((type != VIRTIO_NET_HDR_GSO_TCPV4 &&
+	    type != VIRTIO_NET_HDR_GSO_TCPV6) ||
+	    !(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
+	    l3_offset(f, len, &l3, &et) == -1)
+		return -1;
+	l4 = le16toh(vh->csum_start);
+	if (l4 < l3 + 20 || l4 + 20 > len)
+		return -1;
+	thl = (size_t)(f[l4 + 12] >> 4) * 4;
+	if (thl < 20 || l4 + thl >= len || l4 + thl > OFFLOAD_HDR_MAX)
+		return -1;
+	if (type == VIRTIO_NET_HDR_GSO_TCPV4) {
+		if (et != ETHERTYPE_IP4 || f[l3] >> 4 != 4 ||
+		    (size_t)(f[l3] & 0xf) * 4 != l4 - l3 || f[l3 + 9] != 6)
+			return -1;
+	} else if (et != ETHERTYPE_IP6 || f[l3] >> 4 != 6 ||
+	    l4 - l3 < IP6_HDR_LEN ||
+	    (l4 - l3 == IP6_HDR_LEN) != (f[l3 + 6] == 6))
+		return -1;
+	/* Longer than a 64 KB IP packet, the segments' lengths would wrap. */
+	if (len - l3 - (type == VIRTIO_NET_HDR_GSO_TCPV6 ? IP6_HDR_LEN : 0) >
+	    65535)
+		return -1;
+	if ((t->mss = le16toh(vh->gso_size)) == 0)
+		return -1;
+	t->frame = f;
+	t->len = len;
+	t->l3 = l3;
+	t->l4 = l4;
+	t->hlen = l4 + thl;
+	t->next = t->hlen;
+	t->seg = 0;
+	t->v6 = type == VIRTIO_NET_HDR_GSO_TCPV6;
+	memcpy(t->hdr, f, t->hlen);
+	return 0;
+}
+
+size_t
+tso_next(struct tso *t, uint8_t **out)
+{
+	uint8_t		*s, *ip, *th;
+	size_t		 pl, tcplen;
+	uint8_t		 flags;
+
+	if (t->next >= t->len)
+		return 0;
+	pl = t->len - t->next < t->mss ? t->len - t->next : t->mss;
+	s = t->frame + t->next - t->hlen;
+	if (t->seg > 0)
+		memcpy(s, t->hdr, t->hlen);
+	ip = s + t->l3;
+	th = s + t->l4;
+	tcplen = t->hlen - t->l4 + pl;
+	if (t->v6)
+		put_be16(ip + 4, (uint16_t)(t->l4 - t->l3 - IP6_HDR_LEN +
+		    tcplen));
+	else {
+		put_be16(ip + 2, (uint16_t)(t->l4 - t->l3 + tcplen));
+		put_be16(ip + 4, (uint16_t)(get_be16(t->hdr + t->l3 + 4) +
+		    t->seg));
+		ip4_checksum(ip, t->l4 - t->l3);
+	}
+	put_be32(th + 4, get_be32(t->hdr + t->l4 + 4) +
+	    (uint32_t)(t->seg * t->mss));
+	flags = t->hdr[t->l4 + 13];
+	if (t->next + pl < t->len)
+		flags &= (uint8_t)~(TCP_FIN | TCP_PSH);
+	if (t->seg > 0)
+		flags &= (uint8_t)~TCP_CWR;
+	th[13] = flags;
+	th[16] = th[17] = 0;
+	put_be16(th + 16, (uint16_t)~csum_fold(csum_add(pseudo_sum(ip, t->v6,
+	    tcplen), th, tcplen)));
+	t->next += pl;
+	t->seg++;
+	*out = s;
+	return t->hlen + pl;
+}
+
+/*
+ * Parses a received frame as a TCP segment that may be coalesced: IPv4
+ * without fragmentation or IPv6 without extension headers, lengths that
+ * match the frame exactly, payload, only ACK (and PSH) set, and valid
+ * checksums.  Returns 0 or -1.
+ */
+static int
+gro_parse(const uint8_t *f, size_t len, size_t *l3, size_t *l4, size_t *thl,
+    int *v6)
+{
+	const uint8_t	*ip;
+	uint16_t	 et;
+	size_t		 ihl;
+	uint8_t		 flags;
+
+	if (l3_offset(f, len, l3, &et) == -1 || len < *l3 + IP6_HDR_LEN)
+		return -1;
+	ip = f + *l3;
+	if (et == ETHERTYPE_IP4) {
+		ihl = (size_t)(ip[0] & 0xf) * 4;
+		if (ip[0] >> 4 != 4 || ihl < 20 || ip[9] != 6 ||
+		    *l3 + get_be16(ip + 2) != len ||
+		    (get_be16(ip + 6) & 0x3fff) != 0 || len < *l3 + ihl ||
+		    csum_fold(csum_add(0, ip, ihl)) != 0xffff)
+			return -1;
+		*v6 = 0;
+	} else if (et == ETHERTYPE_IP6) {
+		ihl = IP6_HDR_LEN;
+		if (ip[0] >> 4 != 6 || ip[6] != 6 ||
+		    *l3 + IP6_HDR_LEN + get_be16(ip + 4) != len)
+			return -1;
+		*v6 = 1;
+	} else
+		return -1;
+	*l4 = *l3 + ihl;
+	if (len < *l4 + 20)
+		return -1;
+	*thl = (size_t)(f[*l4 + 12] >> 4) * 4;
+	flags = f[*l4 + 13];
+	if (*thl < 20 || *l4 + *thl >= len || *l4 + *thl > OFFLOAD_HDR_MAX ||
+	    (flags & (uint8_t)~TCP_PSH) != TCP_ACK)
+		return -1;
+	if (csum_fold(csum_add(pseudo_sum(ip, *v6, len - *l4), f + *l4,
+	    len - *l4)) != 0xffff)
+		return -1;
+	return 0;
+}
+
+/* True if hdr (a new segment's) matches the pending one's headers. */
+static int
+gro_same(const struct gro *g, const uint8_t *f)
+{
+	const uint8_t	*p = g->buf + VNET_HDR_LEN;
+	const uint8_t	*ip = f + g->l3, *pip = p + g->l3;
+	const uint8_t	*th = f + g->l4, *pth = p + g->l4;
+
+	if (memcmp(f, p, g->l3) != 0)
+		return 0;
+	if (g->v6) {
+		if (memcmp(ip, pip, 4) != 0 ||
+		    memcmp(ip + 6, pip + 6, IP6_HDR_LEN - 6) != 0)
+			return 0;
+	} else if (memcmp(ip, pip, 2) != 0 || memcmp(ip + 6, pip + 6, 4) != 0 ||
+	    memcmp(ip + 12, pip + 12, g->l4 - g->l3 - 12) != 0)
+		return 0;
+	/* Ports, acknowledgment, offset, window, options; not seq, sum. */
+	return memcmp(th, pth, 4) == 0 && memcmp(th + 8, pth + 8, 5) == 0 &&
+	    (th[13] & (uint8_t)~TCP_PSH) == pth[13] &&
+	    memcmp(th + 14, pth + 14, 2) == 0 &&
+	    memcmp(th + 18, pth + 18, g->hlen - g->l4 - 18) == 0;
+}
+
+int
+gro_offer(struct gro *g, const uint8_t *f, size_t len)
+{
+	size_t		 l3, l4, thl, pl;
+	uint8_t		*p = g->buf + VNET_HDR_LEN;
+	int		 v6;
+
+	/* Two VLAN tags or an IPv6 header can take a packet past buf. */
+	if (len > OFFLOAD_FRAME_MAX || gro_parse(f, len, &l3, &l4, &thl,
+	    &v6) == -1)
+		return 0;
+	pl = len - l4 - thl;
+	if (g->nseg == 0) {
+		memcpy(p, f, len);
+		g->len = len;
+		g->l3 = l3;
+		g->l4 = l4;
+		g->hlen = l4 + thl;
+		g->mss = pl;
+		g->v6 = v6;
+		g->next_seq = get_be32(f + l4 + 4) + (uint32_t)pl;
+		g->nseg = 1;
+		g->closed = (f[l4 + 13] & TCP_PSH) != 0;
+		return 1;
+	}
+	if (g->closed || v6 != g->v6 || l3 != g->l3 || l4 != g->l4 ||
+	    l4 + thl != g->hlen || pl > g->mss ||
+	    get_be32(f + l4 + 4) != g->next_seq ||
+	    g->len - g->l3 + pl > 65535 || g->len + pl > OFFLOAD_FRAME_MAX ||
+	    !gro_same(g, f))
+		return -1;
+	memcpy(p + g->len, f + g->hlen, pl);
+	g->len += pl;
+	g->next_seq += (uint32_t)pl;
+	g->nseg++;
+	if (f[l4 + 13] & TCP_PSH) {
+		p[g->l4 + 13] |= TCP_PSH;
+		g->closed = 1;
+	}
+	if (pl < g->mss)
+		g->closed = 1;
+	return 1;
+}
+
+size_t
+gro_finish(struct gro *g)
+{
+	struct virtio_net_hdr	*vh = (struct virtio_net_hdr *)g->buf;
+	uint8_t			*p = g->buf + VNET_HDR_LEN;
+	uint8_t			*ip = p + g->l3, *th = p + g->l4;
+	size_t			 n;
+
+	if (g->nseg == 0)
+		return 0;
+	memset(vh, 0, sizeof(*vh));
+	if (g->nseg == 1)
+		/* Checked by gro_parse: the kernel need not check it again. */
+		vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	else {
+		if (g->v6)
+			put_be16(ip + 4, (uint16_t)(g->len - g->l4));
+		else {
+			put_be16(ip + 2, (uint16_t)(g->len - g->l3));
+			ip4_checksum(ip, g->l4 - g->l3);
+		}
+		/* A partial checksum: the pseudo-header sum, as TSO has it. */
+		put_be16(th + 16, csum_fold(pseudo_sum(ip, g->v6,
+		    g->len - g->l4)));
+		vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh->gso_type = g->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+		    VIRTIO_NET_HDR_GSO_TCPV4;
+		vh->hdr_len = htole16((uint16_t)g->hlen);
+		vh->gso_size = htole16((uint16_t)g->mss);
+		vh->csum_start = htole16((uint16_t)g->l4);
+		vh->csum_offset = htole16(16);
+	}
+	n = VNET_HDR_LEN + g->len;
+	g->nseg = 0;
+	g->len = 0;
+	return n;
+}

@@ -1,0 +1,100 @@
+/*
+ * Segmentation offload between the TAP and the tunnel.
+ *
+ * With IFF_VNET_HDR every frame read from or written to the TAP starts
+ * with a struct virtio_net_hdr.  The kernel then hands over TCP "super
+ * frames" of up to 64 KB (TSO) and frames whose checksum it left to us;
+ * the tunnel still carries only MTU-sized frames, each its own data
+ * message, so the wire format does not change.  In the other direction
+ * consecutive segments of one TCP flow are coalesced back into one
+ * super frame before they are written to the TAP (as GRO does).
+ *
+ * Everything here is pure: no state beyond the structs, no system calls.
+ */
+#ifndef TAPMESH_OFFLOAD_H
+#define TAPMESH_OFFLOAD_H
+
+#include <linux/virtio_net.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VNET_HDR_LEN	sizeof(struct virtio_net_hdr)
+/* The largest super frame: a 64 KB IP packet and its Ethernet header. */
+#define OFFLOAD_FRAME_MAX	(65535 + 18)
+/* Ethernet (with two VLAN tags), IPv6 with options, TCP with options. */
+#define OFFLOAD_HDR_MAX		256
+
+/*
+ * Finishes a checksum the kernel left partial (VIRTIO_NET_HDR_F_NEEDS_CSUM):
+ * the field at csum_start + csum_offset holds the pseudo-header sum.
+ * Returns 0, or -1 if the offsets do not fit the frame.
+ */
+int	 offload_csum(const struct virtio_net_hdr *, uint8_t *, size_t);
+
+/*
+ * Cuts a TCP super frame (gso_type TCPV4 or TCPV6) into segments of
+ * gso_size payload bytes, each a complete frame with its own IP length,
+ * IPv4 identification and header checksum, TCP sequence number, flags
+ * (FIN and PSH only on the last, CWR only on the first) and checksum.
+ *
+ * The segments are built in place: segment i is written over the end of
+ * segment i - 1's payload, so each must be used (sealed) before the next
+ * is asked for.
+ */
+struct tso {
+	uint8_t		*frame;
+	size_t		 len;
+	size_t		 l3, l4, hlen;	/* IP and TCP offsets, header length */
+	size_t		 mss;
+	size_t		 next;		/* offset of the next payload */
+	unsigned int	 seg;
+	int		 v6;
+	uint8_t		 hdr[OFFLOAD_HDR_MAX];
+};
+
+/* Returns 0, or -1 if the frame is not a TCP super frame we can cut. */
+int	 tso_begin(struct tso *, const struct virtio_net_hdr *, uint8_t *,
+	    size_t);
+
+/* The next segment's length (*seg set to its start), or 0 at the end. */
+size_t	 tso_next(struct tso *, uint8_t **);
+
+/*
+ * Coalescing of received TCP segments into one super frame.  A segment
+ * joins the pending one only if it continues it exactly: the same
+ * Ethernet, IP and TCP headers except for lengths, IPv4 identification,
+ * sequence number and checksums, the next sequence number, a payload no
+ * longer than the first segment's, only ACK (and PSH on the last) set,
+ * and a TCP checksum that verifies, so that nothing the kernel would
+ * have refused is hidden in a super frame.  A shorter segment or one
+ * with PSH ends the super frame.
+ */
+struct gro {
+	uint8_t		 buf[VNET_HDR_LEN + OFFLOAD_FRAME_MAX];
+	size_t		 len;		/* frame bytes after the vnet header */
+	size_t		 l3, l4, hlen;
+	size_t		 mss;
+	uint32_t	 next_seq;
+	unsigned int	 nseg;
+	int		 v6;
+	int		 closed;	/* nothing more may join */
+};
+
+/*
+ * Offers a frame.  Returns 1 if it was taken (it started or joined the
+ * pending super frame), 0 if it cannot be coalesced at all (the caller
+ * flushes the pending one and writes the frame as it is), or -1 if it
+ * could start a super frame but not join this one (the caller flushes
+ * and offers it again).
+ */
+int	 gro_offer(struct gro *, const uint8_t *, size_t);
+
+/*
+ * Finishes the pending frame for writing: fills in the vnet header and
+ * the IP lengths.  Returns the number of bytes to write from buf (vnet
+ * header included), 0 if nothing is pending; the gro is empty after.
+ */
+size_t	 gro_finish(struct gro *);
+
+#endif
