@@ -190,6 +190,12 @@ show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	sbuf_printf(b, "  peers: %zu, %zu up\n", ctx->peers.npeers, up);
 	sbuf_printf(b, "  drops: ");
 	drops_text(b, &ctx->stats);
+	sbuf_printf(b, "\n  offload: %s, %llu TCP super frames cut into %llu "
+	    "frames, %llu frames joined into %llu", ctx->tap.offload ? "on" :
+	    "off", (unsigned long long)ctx->offload.tso_frames,
+	    (unsigned long long)ctx->offload.tso_segments,
+	    (unsigned long long)ctx->offload.gro_segments,
+	    (unsigned long long)ctx->offload.gro_frames);
 	sbuf_printf(b, "\n  control: %llu connections refused, %llu bad "
 	    "requests\n", (unsigned long long)ctx->control.refused,
 	    (unsigned long long)ctx->control.bad_requests);
@@ -337,6 +343,13 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 		    ctx->conf.addrs[i].plen);
 	sbuf_printf(b, "], \"drops\": ");
 	drops_json(b, &ctx->stats);
+	sbuf_printf(b, ", \"offload\": {\"on\": %s, \"tso_frames\": %llu, "
+	    "\"tso_segments\": %llu, \"gro_frames\": %llu, "
+	    "\"gro_segments\": %llu}", ctx->tap.offload ? "true" : "false",
+	    (unsigned long long)ctx->offload.tso_frames,
+	    (unsigned long long)ctx->offload.tso_segments,
+	    (unsigned long long)ctx->offload.gro_frames,
+	    (unsigned long long)ctx->offload.gro_segments);
 	sbuf_printf(b, ", \"control_refused\": %llu, \"control_bad_requests\": "
 	    "%llu},\n  \"peers\": [\n", (unsigned long long)ctx->control.refused,
 	    (unsigned long long)ctx->control.bad_requests);
@@ -379,6 +392,15 @@ metric_peers(const struct tm_ctx *ctx, struct sbuf *b, const char *name,
 void
 show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 {
+	const struct {
+		const char	*kind;
+		uint64_t	 v;
+	}		 off[] = {
+		{ "tso", ctx->offload.tso_frames },
+		{ "tso_segments", ctx->offload.tso_segments },
+		{ "gro", ctx->offload.gro_frames },
+		{ "gro_segments", ctx->offload.gro_segments },
+	};
 	uint64_t	 now = event_now_ns();
 	size_t		 i;
 	int		 r;
@@ -432,6 +454,14 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 		    "reason=\"%s\"} %llu\n", ctx->conf.interface,
 		    peer_drop_name((enum drop_reason)r),
 		    (unsigned long long)ctx->stats.drops[r]);
+	metric_head(b, "tapmesh_offload_total", "counter",
+	    "TCP super frames read from the TAP and cut (tso), frames cut "
+	    "from them (tso_segments), super frames written (gro), frames "
+	    "joined into them (gro_segments).");
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		sbuf_printf(b, "tapmesh_offload_total{interface=\"%s\","
+		    "kind=\"%s\"} %llu\n", ctx->conf.interface, off[i].kind,
+		    (unsigned long long)off[i].v);
 	metric_head(b, "tapmesh_peers", "gauge", "Configured peers.");
 	sbuf_printf(b, "tapmesh_peers{interface=\"%s\"} %zu\n",
 	    ctx->conf.interface, ctx->peers.npeers);

@@ -67,6 +67,13 @@ nsx 1 ip neigh del 10.255.0.2 dev tap0 2>/dev/null
 check "ARP for n2 answered after its entry went" \
     quiet nsx 1 arping -c 1 -w 2 -I tap0 10.255.0.2
 
+tso=$(lab_ctl 1 metrics | sed -n 's/^tapmesh_offload_total{interface="tap0",kind="tso"} //p')
+check "metrics: n1 counted TCP super frames ($tso)" test "${tso:-0}" -gt 100
+on=$(lab_ctl 3 show --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["interface"]["offload"]["on"])')
+check "show --json: offload off on n3" test "$on" = False
+check "show: n2 has an offload line" \
+    quiet grep -q "offload: on, [0-9]* TCP super frames" <(lab_ctl 2 show)
+
 for i in 1 2 3; do check "n$i exits 0" lab_stop "$i"; done
 line() { grep "tap0: offload:" "$LAB_DIR/n$1/tapmeshd.log" | tail -1; }
 diag "$(for i in 1 2 3; do line "$i"; done)"
