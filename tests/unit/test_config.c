@@ -514,6 +514,8 @@ test_valid_defaults(void **state)
 	assert_int_equal(conf.dead_time, 30);
 	assert_int_equal(conf.rekey_time, 120);
 	assert_int_equal(conf.cipher, TM_CIPHER_AUTO);
+	assert_int_equal(conf.clamp_mss, 0);
+	assert_int_equal(conf.offload, 1);
 	assert_mac(conf.mac, "02:00:0a:ff:00:01");
 	assert_in6(&conf.lladdr, "fe80::aff:feff:1");
 	assert_int_equal(conf.npeers, 1);
@@ -685,6 +687,10 @@ static const struct bad_case bad_cases[] = {
 	      "tapmesh.conf:5: peers_dir: expected a string",
 	      "tapmesh.conf:4: mtu: expected an integer",
 	      "tapmesh.conf:6: mac_prefix: expected an integer" } },
+	{ "booleans that are not", MAIN "offload = 1;\nclamp_mss = \"yes\";\n",
+	    1, { { NULL, NULL } },
+	    { "tapmesh.conf:4: clamp_mss: expected true or false",
+	      "tapmesh.conf:3: offload: expected true or false" } },
 	{ "wrong types of address",
 	    KEYFILE "interface = \"tap0\";\naddress = 10;\n",
 	    1, { { NULL, NULL } },
