@@ -125,6 +125,41 @@ rt_bird_ospf_full() {
 	[ "$n" -eq "$2" ]
 }
 
+# rt_bird_example I EXAMPLE: sets node I up for routing and runs BIRD in
+# it with the file EXAMPLE (an absolute path) included unchanged.
+rt_bird_example() {
+	rt_node_setup "$1" || bail "node $1 setup"
+	rt_bird_wrap "$1" "$LAB_DIR/n$1/bird.conf" <<EOC
+include "$2";
+EOC
+	rt_bird_start "$1" "$LAB_DIR/n$1/bird.conf" || bail "BIRD in node $1"
+}
+
+# rt_bird_mesh CONF: checks that the shipped example CONF (a path below
+# TOP_SRCDIR) parses, builds a full mesh of three nodes and runs BIRD in
+# each with CONF unchanged.  Sets RT_T0 to the time BIRD was started.
+rt_bird_mesh() {
+	local conf=$1 example=$TOP_SRCDIR/$1 i
+	check "$conf parses (bird -p)" quiet "$BIRD" -p -c "$example"
+	lab_mesh 3 || bail "could not build the mesh"
+	RT_T0=$(rt_ms)
+	for i in 1 2 3; do rt_bird_example "$i" "$example"; done
+}
+
+# rt_bird_check_full PROTO NAME: one check per node of rt_bird_mesh that
+# both its neighbours of BIRD protocol PROTO (ospf4, ospf6), called NAME
+# in the checks, reach Full, then the time that took and node 1's
+# neighbours as diagnostics.
+rt_bird_check_full() {
+	local i
+	for i in 1 2 3; do
+		lab_wait 40 rt_bird_ospf_full "$i" 2 "$1"
+		check "n$i: both $2 neighbours Full" rt_bird_ospf_full "$i" 2 "$1"
+	done
+	diag "all adjacencies Full $(( $(rt_ms) - RT_T0 )) ms after the start of BIRD"
+	diag "$(rt_birdc 1 show ospf neighbors "$1" | tail -n +2)"
+}
+
 # --- FRR -------------------------------------------------------------
 
 rt_frr_dir() { echo "$LAB_DIR/frr$1"; }
@@ -204,6 +239,53 @@ rt_via() {
 	nsx "$i" ip route get "$@" 2>/dev/null |
 	    sed -n 's/.* via \([^ ]*\) dev \([^ ]*\).*/\1 \2/p' | head -1
 }
+
+# rt_check_mesh_routes PREFIX NEXTHOP: in a full mesh of three nodes,
+# one check per node I and other node J that the kernel of I routes
+# PREFIX<J> (the loopback of J) via "$(NEXTHOP J)" on tap0, each after up
+# to 20 s for all of I's routes, then the time since RT_T0.
+rt_check_mesh_routes() {
+	local prefix=$1 nh=$2 i j got
+	for i in 1 2 3; do
+		lab_wait 20 rt_mesh_routes_in "$i" "$prefix" "$nh"
+		for j in 1 2 3; do
+			[ "$i" = "$j" ] && continue
+			got=$(rt_via "$i" "$prefix$j")
+			check "n$i: $prefix$j via $("$nh" "$j") dev tap0" \
+			    test "$got" = "$("$nh" "$j") tap0"
+			[ "$got" = "$("$nh" "$j") tap0" ] || diag "got: '$got'"
+		done
+	done
+	diag "all routes installed $(( $(rt_ms) - RT_T0 )) ms after the start of BIRD"
+}
+
+# rt_mesh_routes_in I PREFIX NEXTHOP: true when node I routes the
+# loopbacks of both other nodes as rt_check_mesh_routes expects.
+rt_mesh_routes_in() {
+	local i=$1 prefix=$2 nh=$3 j
+	for j in 1 2 3; do
+		[ "$i" = "$j" ] && continue
+		[ "$(rt_via "$i" "$prefix$j")" = "$("$nh" "$j") tap0" ] || return 1
+	done
+}
+
+# rt_check_mesh_pings PREFIX [PING_OPTION...]: in a full mesh of three
+# nodes, one check per node I and other node J that a ping from PREFIX<I>
+# to PREFIX<J> is answered.
+rt_check_mesh_pings() {
+	local prefix=$1 i j
+	shift
+	for i in 1 2 3; do
+		for j in 1 2 3; do
+			[ "$i" = "$j" ] && continue
+			check "ping $prefix$i -> $prefix$j" quiet nsx "$i" ping "$@" \
+			    -c 2 -i 0.2 -W 2 -q -I "$prefix$i" "$prefix$j"
+		done
+	done
+}
+
+# rt_tunnel_addr I: node I's IPv4 address on tap0.
+rt_tunnel_addr() { echo "10.255.0.$1"; }
 
 # rt_ping I SRC DST: one ping from node I, source SRC, answered within 1 s.
 rt_ping() { nsx "$1" ping -c 1 -W 1 -q -I "$2" "$3" >/dev/null 2>&1; }

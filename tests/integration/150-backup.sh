@@ -21,11 +21,7 @@ ip link add primary0 netns "$(lab_ns 1)" type veth peer name primary0 netns "$(l
 for i in 1 2; do
 	nsx "$i" ip addr add "198.19.255.$i/30" dev primary0 || bail "primary0"
 	nsx "$i" ip link set primary0 up
-	rt_node_setup "$i" || bail "node $i setup"
-	rt_bird_wrap "$i" "$LAB_DIR/n$i/bird.conf" <<EOC
-include "$example";
-EOC
-	rt_bird_start "$i" "$LAB_DIR/n$i/bird.conf" || bail "BIRD in node $i"
+	rt_bird_example "$i" "$example"
 done
 
 full2() { rt_bird_ospf_full 1 2; }

@@ -21,13 +21,7 @@ else
 fi
 
 lab_mesh 3 || bail "could not build the mesh"
-for i in 1 2 3; do
-	rt_node_setup "$i" || bail "node $i setup"
-	rt_bird_wrap "$i" "$LAB_DIR/n$i/bird.conf" <<EOC
-include "$example";
-EOC
-	rt_bird_start "$i" "$LAB_DIR/n$i/bird.conf" || bail "BIRD in node $i"
-done
+for i in 1 2 3; do rt_bird_example "$i" "$example"; done
 
 bfd_up() {
 	[ "$(rt_birdc "$1" show bfd sessions | grep -c ' Up ')" -eq "$2" ]

@@ -5,34 +5,19 @@
 # memory, counts them, never moves the peer's endpoint, its replay window
 # is not pushed ahead by the forgeries, and pings go on without loss.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$TOP_SRCDIR/tests/flood-lib.sh"
 need_netns
 DATABAD=${TOOLS:-$(dirname "$TAPMESHD")/tests/tools}/udpdatabad
 [ -x "$DATABAD" ] || bail "no udpdatabad tool at $DATABAD"
 N=${FLOOD_COUNT:-100000}
 
-# Loss and memory figures mean nothing for a sanitized daemon (several
-# times slower; ASan keeps freed memory in quarantine): tests/sanitize.sh
-# sets TAPMESH_SANITIZED, and these checks are then skipped, the figures
-# still reported.
-perf_check() {
-	if [ -n "${TAPMESH_SANITIZED:-}" ]; then
-		T_N=$((T_N + 1))
-		echo "ok $T_N - $1 # SKIP under sanitizers"
-	else
-		check "$@"
-	fi
-}
-
-rss() { sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
 
 lab_mesh 3 || bail "could not build the mesh"
 pid2=$(lab_pid 2)
 check "n1 -> n2 before the flood" quiet nsx 1 ping -c 2 -i 0.2 -W 2 -q 10.255.0.2
-rss0=$(rss "$pid2")
+rss0=$(flood_rss "$pid2")
 
-nsx 1 ping -c 500 -i 0.01 -W 1 -q 10.255.0.2 >"$LAB_DIR/ping.out" 2>&1 &
-ping_pid=$!
-LAB_PIDS+=("$ping_pid")
+flood_pings_start 1 10.255.0.2 500
 # Captured in n2's namespace as it arrives from n1, sent to n2 from there.
 out=$(nsx 2 timeout 60 "$DATABAD" ul0 5655 "$N")
 diag "udpdatabad: $out"
@@ -42,22 +27,10 @@ total=$(( ${rep:-0} + ${trunc:-0} + ${over:-0} + ${forged:-0} ))
 diag "sent $total bad data messages in ${ms:-?} ms: $(( total * 1000 / (${ms:-1} > 0 ? ${ms:-1} : 1) )) per second"
 check "the bad messages were sent" test "${rep:-0}" -ge "$N" -a "${forged:-0}" -ge "$N"
 
-lab_wait 20 lab_gone "$ping_pid"
-wait "$ping_pid"
+flood_pings_wait
 diag "$(tail -2 "$LAB_DIR/ping.out")"
-check "n2 daemon still running" kill -0 "$pid2"
-rss1=$(rss "$pid2")
-diag "n2 VmRSS before ${rss0} kB, after ${rss1} kB"
-perf_check "n2 memory stayed bounded (< 2x + 4 MB)" \
-    test "${rss1:-999999}" -lt $(( ${rss0:-0} * 2 + 4096 ))
-# FLOOD_MAX_LOSS (percent, default 0) relaxes this on a machine that is
-# busy with other work: the flood and the daemon share its two cores.
-loss_ok() {
-	local l
-	l=$(sed -n 's/.* received, \([0-9.]*\)% packet loss.*/\1/p' "$LAB_DIR/ping.out")
-	[ -n "$l" ] && awk -v l="$l" -v m="${FLOOD_MAX_LOSS:-0}" 'BEGIN { exit !(l <= m) }'
-}
-perf_check "no ping lost during the flood" loss_ok
+flood_check_survived 2 "$rss0"
+flood_perf_check "no ping lost during the flood" flood_loss_ok
 # Forged counters far ahead must not have moved the window: fresh data
 # with ordinary counters still gets through both ways.
 check "n1 -> n2 after the flood" quiet nsx 1 ping -c 3 -i 0.2 -W 2 -q 10.255.0.2

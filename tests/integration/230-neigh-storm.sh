@@ -7,6 +7,7 @@
 # bounded memory, still answers for its peers, counts what it does not
 # answer, and pings between the peers go on without loss.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$TOP_SRCDIR/tests/flood-lib.sh"
 need_netns
 command -v arping >/dev/null || skip_all "no arping (iputils-arping)"
 command -v ndisc6 >/dev/null || skip_all "no ndisc6"
@@ -17,20 +18,6 @@ STORM_RATE=${STORM_RATE:-20000}
 STORM=${TOOLS:-$(dirname "$TAPMESHD")/tests/tools}/tapstorm
 [ -x "$STORM" ] || bail "no tapstorm tool at $STORM"
 
-# Loss and memory figures mean nothing for a sanitized daemon (several
-# times slower; ASan keeps freed memory in quarantine): tests/sanitize.sh
-# sets TAPMESH_SANITIZED, and these checks are then skipped, the figures
-# still reported.
-perf_check() {
-	if [ -n "${TAPMESH_SANITIZED:-}" ]; then
-		T_N=$((T_N + 1))
-		echo "ok $T_N - $1 # SKIP under sanitizers"
-	else
-		check "$@"
-	fi
-}
-
-rss() { sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
 tx_dropped() {
 	ip -n "$(lab_ns 1)" -s -j link show tap0 |
 	    grep -o '"tx":{[^}]*' | grep -o '"dropped":[0-9]*' | cut -d: -f2
@@ -40,11 +27,9 @@ bg() { "$@" >/dev/null 2>&1 & LAB_PIDS+=("$!"); storm+=("$!"); }
 lab_mesh 3 || bail "could not build the mesh"
 pid1=$(lab_pid 1)
 check "n1 -> n2 before the storm" quiet nsx 1 ping -c 2 -i 0.2 -W 2 -q 10.255.0.2
-rss0=$(rss "$pid1")
+rss0=$(flood_rss "$pid1")
 
-nsx 1 ping -c 500 -i 0.01 -W 1 -q 10.255.0.2 >"$LAB_DIR/ping.out" 2>&1 &
-ping_pid=$!
-LAB_PIDS+=("$ping_pid")
+flood_pings_start 1 10.255.0.2 500
 storm=()
 start=$(date +%s%N)
 ns1=$(lab_ns 1)
@@ -93,22 +78,17 @@ done
 diag "storm: $frames ARP/NDP frames from tapstorm ($(( frames / STORM_S )) per second), with arping, ndisc6 and ping resolutions, in $el ms"
 check "the storm was sent" test "$frames" -gt 10000
 
-lab_wait 20 lab_gone "$ping_pid"
-wait "$ping_pid"
+flood_pings_wait
 diag "$(tail -2 "$LAB_DIR/ping.out")"
 diag "tap0 queue drops: $(tx_dropped)"
-check "n1 daemon still running" kill -0 "$pid1"
-rss1=$(rss "$pid1")
-diag "n1 VmRSS before ${rss0} kB, after ${rss1} kB"
-perf_check "n1 memory stayed bounded (< 2x + 4 MB)" \
-    test "${rss1:-999999}" -lt $(( ${rss0:-0} * 2 + 4096 ))
+flood_check_survived 1 "$rss0"
 # The storm's generators (tapstorm, a fork per ndisc6 and ping) share
 # the two cores with the daemon, and what the daemon cannot read in time
 # the kernel drops from the TAP's queue, pings and storm alike: pings
 # must keep flowing, with the loss reported.
 lost=$(sed -n 's/.* received, \([0-9.]*\)% packet loss.*/\1/p' "$LAB_DIR/ping.out")
 diag "pings n1 -> n2 during the storm: ${lost:-?}% lost"
-perf_check "pings kept flowing during the storm (loss <= 10%)" \
+flood_perf_check "pings kept flowing during the storm (loss <= 10%)" \
     test "${lost%.*}" -le 10 -a -n "$lost"
 check "n1 still answers ARP for n2" \
     quiet nsx 1 arping -c 1 -w 2 -I tap0 10.255.0.2
@@ -119,20 +99,17 @@ check "n1 does not answer for an unknown address" no_answer 10.255.0.77
 # A full-speed burst: the TAP's queue overflows in the kernel (its
 # frames and the pings' alike) once the sender outruns the daemon on
 # two shared cores, so loss is only reported here.
-nsx 1 ping -c 200 -i 0.01 -W 1 -q 10.255.0.2 >"$LAB_DIR/ping2.out" 2>&1 &
-ping_pid=$!
-LAB_PIDS+=("$ping_pid")
+flood_pings_start 1 10.255.0.2 200 ping2.out
 txd0=$(tx_dropped)
 out=$(ip netns exec "$ns1" timeout 10 "$STORM" tap0 "$(lab_mac 1)" \
     10.255.0.1 fd00:255::1 5000000 2 10.255.0.2 fd00:255::2 "$(lab_ll 2)")
 txd1=$(tx_dropped)
-lab_wait 20 lab_gone "$ping_pid"
-wait "$ping_pid"
+flood_pings_wait
 diag "full-speed burst: tapstorm $out; tap0 queue drops $(( ${txd1:-0} - ${txd0:-0} )); pings: $(sed -n 's/.* received, \(.*loss\).*/\1/p' "$LAB_DIR/ping2.out")"
 check "n1 daemon survived the full-speed burst" kill -0 "$pid1"
-rss2=$(rss "$pid1")
+rss2=$(flood_rss "$pid1")
 diag "n1 VmRSS after the burst ${rss2} kB"
-perf_check "n1 memory still bounded after the burst" \
+flood_perf_check "n1 memory still bounded after the burst" \
     test "${rss2:-999999}" -lt $(( ${rss0:-0} * 2 + 4096 ))
 check "n1 -> n3 after the storm" quiet nsx 1 ping -c 2 -i 0.2 -W 2 -q 10.255.0.3
 check "no neighbour entry of an unknown address became PERMANENT" \

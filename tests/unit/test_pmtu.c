@@ -355,113 +355,89 @@ check_ptb(const uint8_t *out, ssize_t r, const uint8_t *frame, int mtu)
 	assert_int_equal(out[r], 0xaa);
 }
 
-static void
-test_v4_frag_needed(void **state)
-{
-	struct ip4_spec	 s;
-	uint8_t		 frame[FRAME_MAX], out[PMTU_REPLY_MAX + 1];
-	size_t		 len;
-	ssize_t		 r;
+/*
+ * A packet of the default spec, changed as a row says, and the reply
+ * expected from pmtu_too_big: a Fragmentation Needed or Packet Too Big of
+ * len bytes, checked field by field, or none (len 0) with out untouched.
+ */
+struct too_big_case {
+	const char	*what;
+	bool		 v6;
+	size_t		 tlen;
+	uint8_t		 ihl;		/* IPv4 only */
+	uint16_t	 off;		/* IPv4 only */
+	int		 mtu;
+	ssize_t		 len;
+};
 
-	(void)state;
-	spec4_default(&s);
-	len = build4(frame, &s);
-	r = too_big_exact(frame, len, 1300, out, sizeof(out));
-	assert_int_equal(r, 14 + 576);
-	check_frag_needed(out, r, frame, 1300);
-}
+#define V4(what, tlen, ihl, off, mtu, len) \
+	{ what, false, tlen, ihl, off, mtu, len }
+#define V6(what, tlen, mtu, len) \
+	{ what, true, tlen, 0, 0, mtu, len }
 
-static void
-test_v4_short_quote(void **state)
-{
-	struct ip4_spec	 s;
-	uint8_t		 frame[FRAME_MAX], out[PMTU_REPLY_MAX + 1];
-	size_t		 len;
-	ssize_t		 r;
-
-	(void)state;
+static const struct too_big_case too_big_cases[] = {
+	V4("v4 frag needed", 1400, 5, 0x4000, 1300, 14 + 576),
 	/* Smaller than 548 bytes: quoted whole, and an odd length. */
-	spec4_default(&s);
-	s.tlen = 301;
-	len = build4(frame, &s);
-	r = too_big_exact(frame, len, 300, out, sizeof(out));
-	assert_int_equal(r, 14 + 28 + 301);
-	check_frag_needed(out, r, frame, 300);
-
-	/* The smallest MTU an IPv4 path may have. */
-	r = too_big_exact(frame, len, 68, out, sizeof(out));
-	check_frag_needed(out, r, frame, 68);
-}
-
-static void
-test_v4_ip_options_quoted(void **state)
-{
-	struct ip4_spec	 s;
-	uint8_t		 frame[FRAME_MAX], out[PMTU_REPLY_MAX + 1];
-	size_t		 len;
-	ssize_t		 r;
-
-	(void)state;
-	spec4_default(&s);
-	s.ihl = 15;
-	len = build4(frame, &s);
-	r = too_big_exact(frame, len, 1280, out, sizeof(out));
-	check_frag_needed(out, r, frame, 1280);
-	/* The reply's own header has no options. */
-	assert_int_equal(out[14], 0x45);
-}
-
-static void
-test_v4_fits(void **state)
-{
-	struct ip4_spec	 s;
-	uint8_t		 frame[FRAME_MAX];
-	size_t		 len;
-
-	(void)state;
-	spec4_default(&s);
-	len = build4(frame, &s);
-	expect_none(frame, len, 1400, 0);
-	expect_none(frame, len, 1500, 0);
+	V4("v4 short quote", 301, 5, 0x4000, 300, 14 + 28 + 301),
+	V4("v4 short quote, smallest IPv4 MTU", 301, 5, 0x4000, 68,
+	    14 + 28 + 301),
+	/* The reply's own header has no options (check_frag_needed). */
+	V4("v4 IP options quoted", 1400, 15, 0x4000, 1280, 14 + 576),
+	V4("v4 fits", 1400, 5, 0x4000, 1400, 0),
+	V4("v4 fits a larger MTU", 1400, 5, 0x4000, 1500, 0),
 	/* A nonsensical MTU is not reported to the sender. */
-	expect_none(frame, len, 67, 0);
-	expect_none(frame, len, 0, 0);
-	expect_none(frame, len, -1, 0);
-}
+	V4("v4 MTU 67", 1400, 5, 0x4000, 67, 0),
+	V4("v4 MTU 0", 1400, 5, 0x4000, 0, 0),
+	V4("v4 MTU -1", 1400, 5, 0x4000, -1, 0),
+	V4("v4 no DF", 1400, 5, 0, 1300, 0),
+	V4("v4 first fragment without DF", 1400, 5, 0x2000, 1300, 0),
+	V4("v4 last fragment", 1400, 5, 0x4000 | 185, 1300, 0),
+	V4("v4 middle fragment", 1400, 5, 0x4000 | 0x2000 | 1, 1300, 0),
+	/* Capped at 1280 bytes of IPv6. */
+	V6("v6 packet too big", 1400, 1300, 14 + 1280),
+	V6("v6 smallest IPv6 MTU", 1400, 1280, 14 + 1280),
+	V6("v6 one byte over the smallest IPv6 MTU", 1281, 1280, 14 + 1280),
+	V6("v6 fits", 1400, 1400, 0),
+	V6("v6 fits a jumbo MTU", 1400, 9000, 0),
+	/* Below the IPv6 minimum the tunnel must cope itself. */
+	V6("v6 MTU 1279", 1400, 1279, 0),
+	V6("v6 MTU 576", 1400, 576, 0),
+};
+
+#define NTOOBIG	(sizeof(too_big_cases) / sizeof(too_big_cases[0]))
 
 static void
-test_v4_no_df(void **state)
+run_too_big_case(void **state)
 {
-	struct ip4_spec	 s;
-	uint8_t		 frame[FRAME_MAX];
-	size_t		 len;
+	const struct too_big_case	*c = *state;
+	struct ip4_spec			 s4;
+	struct ip6_spec			 s6;
+	uint8_t				 frame[FRAME_MAX];
+	uint8_t				 out[PMTU_REPLY_MAX + 1];
+	size_t				 len;
+	ssize_t				 r;
 
-	(void)state;
-	spec4_default(&s);
-	s.off = 0;
-	len = build4(frame, &s);
-	expect_none(frame, len, 1300, 0);
-	/* A first fragment without DF neither. */
-	s.off = 0x2000;
-	len = build4(frame, &s);
-	expect_none(frame, len, 1300, 0);
-}
-
-static void
-test_v4_fragments(void **state)
-{
-	struct ip4_spec	 s;
-	uint8_t		 frame[FRAME_MAX];
-	size_t		 len;
-
-	(void)state;
-	spec4_default(&s);
-	s.off = 0x4000 | 185;
-	len = build4(frame, &s);
-	expect_none(frame, len, 1300, 0);
-	s.off = 0x4000 | 0x2000 | 1;
-	len = build4(frame, &s);
-	expect_none(frame, len, 1300, 0);
+	if (c->v6) {
+		spec6_default(&s6);
+		s6.tlen = c->tlen;
+		len = build6(frame, &s6);
+	} else {
+		spec4_default(&s4);
+		s4.tlen = c->tlen;
+		s4.ihl = c->ihl;
+		s4.off = c->off;
+		len = build4(frame, &s4);
+	}
+	if (c->len == 0) {
+		expect_none(frame, len, c->mtu, 0);
+		return;
+	}
+	r = too_big_exact(frame, len, c->mtu, out, sizeof(out));
+	assert_int_equal(r, c->len);
+	if (c->v6)
+		check_ptb(out, r, frame, c->mtu);
+	else
+		check_frag_needed(out, r, frame, c->mtu);
 }
 
 static void
@@ -670,49 +646,6 @@ test_in_place(void **state)
 	memset(out, 0xaa, sizeof(out));
 	memcpy(out, buf, (size_t)r);
 	check_ptb(out, r, frame, 1300);
-}
-
-static void
-test_v6_ptb(void **state)
-{
-	struct ip6_spec	 s;
-	uint8_t		 frame[FRAME_MAX], out[PMTU_REPLY_MAX + 1];
-	size_t		 len;
-	ssize_t		 r;
-
-	(void)state;
-	spec6_default(&s);
-	len = build6(frame, &s);
-	r = too_big_exact(frame, len, 1300, out, sizeof(out));
-	/* Capped at 1280 bytes of IPv6. */
-	assert_int_equal(r, 14 + 1280);
-	check_ptb(out, r, frame, 1300);
-
-	r = too_big_exact(frame, len, 1280, out, sizeof(out));
-	check_ptb(out, r, frame, 1280);
-
-	/* One byte over the smallest IPv6 MTU. */
-	s.tlen = 1281;
-	len = build6(frame, &s);
-	r = too_big_exact(frame, len, 1280, out, sizeof(out));
-	check_ptb(out, r, frame, 1280);
-}
-
-static void
-test_v6_fits(void **state)
-{
-	struct ip6_spec	 s;
-	uint8_t		 frame[FRAME_MAX];
-	size_t		 len;
-
-	(void)state;
-	spec6_default(&s);
-	len = build6(frame, &s);
-	expect_none(frame, len, 1400, 0);
-	expect_none(frame, len, 9000, 0);
-	/* Below the IPv6 minimum the tunnel must cope itself. */
-	expect_none(frame, len, 1279, 0);
-	expect_none(frame, len, 576, 0);
 }
 
 static void
@@ -1458,13 +1391,8 @@ test_mutations(void **state)
 int
 main(void)
 {
+	struct CMUnitTest	cases[NTOOBIG];
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v4_frag_needed),
-		cmocka_unit_test(test_v4_short_quote),
-		cmocka_unit_test(test_v4_ip_options_quoted),
-		cmocka_unit_test(test_v4_fits),
-		cmocka_unit_test(test_v4_no_df),
-		cmocka_unit_test(test_v4_fragments),
 		cmocka_unit_test(test_v4_icmp_errors),
 		cmocka_unit_test(test_v4_bad_addresses),
 		cmocka_unit_test(test_v4_malformed),
@@ -1472,8 +1400,6 @@ main(void)
 		cmocka_unit_test(test_v4_addresses_needed),
 		cmocka_unit_test(test_small_out),
 		cmocka_unit_test(test_in_place),
-		cmocka_unit_test(test_v6_ptb),
-		cmocka_unit_test(test_v6_fits),
 		cmocka_unit_test(test_v6_icmp_errors),
 		cmocka_unit_test(test_v6_extension_headers),
 		cmocka_unit_test(test_v6_bad_sources),
@@ -1494,5 +1420,17 @@ main(void)
 		cmocka_unit_test(test_mutations),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	size_t			i;
+	int			fails;
+
+	for (i = 0; i < NTOOBIG; i++) {
+		memset(&cases[i], 0, sizeof(cases[i]));
+		cases[i].name = too_big_cases[i].what;
+		cases[i].test_func = run_too_big_case;
+		cases[i].initial_state = (void *)&too_big_cases[i];
+	}
+	fails = cmocka_run_group_tests_name("too_big_cases", cases, NULL,
+	    NULL);
+	fails += cmocka_run_group_tests(tests, NULL, NULL);
+	return fails != 0;
 }
