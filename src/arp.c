@@ -19,13 +19,7 @@
 #define ARP_OP_REPLY		2
 #define ARP_IPV4_ALEN		4
 
-/* All members are byte arrays, so these structs have no padding. */
-struct arp_eth_hdr {
-	uint8_t		 dst[ETH_ALEN_TM];
-	uint8_t		 src[ETH_ALEN_TM];
-	uint8_t		 type[2];
-};
-
+/* All members are byte arrays, so this struct has no padding. */
 struct arp_ipv4_pkt {
 	uint8_t		 htype[2];
 	uint8_t		 ptype[2];
@@ -38,16 +32,14 @@ struct arp_ipv4_pkt {
 	uint8_t		 tpa[ARP_IPV4_ALEN];
 };
 
-_Static_assert(sizeof(struct arp_eth_hdr) == ETH_HDR_LEN,
-    "Ethernet header layout");
-_Static_assert(sizeof(struct arp_eth_hdr) + sizeof(struct arp_ipv4_pkt) ==
+_Static_assert(sizeof(struct tm_eth_hdr) + sizeof(struct arp_ipv4_pkt) ==
     ARP_FRAME_LEN, "ARP frame layout");
 
 ssize_t
 arp_respond(const uint8_t *frame, size_t len, resp_lookup_fn lookup,
     void *arg, uint8_t *out, size_t outlen)
 {
-	struct arp_eth_hdr	 eth, reth;
+	struct tm_eth_hdr	 eth, reth;
 	struct arp_ipv4_pkt	 arp, rarp;
 	struct tm_addr		 target;
 	uint8_t			 mac[ETH_ALEN_TM];

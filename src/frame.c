@@ -14,14 +14,7 @@
 #include "csum.h"
 #include "frame.h"
 
-#define IPV4_HDR_MIN		20
-#define IPV4_PROTO_ICMP		1
-#define ICMP_TYPE_REDIRECT	5
 
-#define IPV6_HDR_LEN		40
-#define IPV6_NXT_ICMPV6		58
-#define ICMPV6_TYPE_NS		135
-#define ICMPV6_TYPE_NA		136
 #define ICMPV6_TYPE_REDIRECT	137
 
 static enum frame_class

@@ -14,12 +14,8 @@
 #include "frame.h"
 #include "ndp.h"
 
-#define IPV6_HDR_LEN		40
-#define IPV6_NXT_ICMPV6		58
 #define NDP_HOP_LIMIT		255
 
-#define ICMPV6_TYPE_NS		135
-#define ICMPV6_TYPE_NA		136
 
 #define ND_OPT_SLLA		1	/* source link-layer address */
 #define ND_OPT_TLLA		2	/* target link-layer address */
@@ -30,21 +26,6 @@
 #define NA_FLAG_OVERRIDE	0x20
 
 /* All members are byte arrays, so these structs have no padding. */
-struct ndp_eth_hdr {
-	uint8_t		 dst[ETH_ALEN_TM];
-	uint8_t		 src[ETH_ALEN_TM];
-	uint8_t		 type[2];
-};
-
-struct ndp_ip6_hdr {
-	uint8_t		 vtcfl[4];	/* version, traffic class, flow label */
-	uint8_t		 plen[2];
-	uint8_t		 nxt;
-	uint8_t		 hlim;
-	uint8_t		 src[16];
-	uint8_t		 dst[16];
-};
-
 /* The fixed part shared by NS and NA: the flags are NA only. */
 struct ndp_msg {
 	uint8_t		 type;
@@ -62,14 +43,12 @@ struct ndp_lla_opt {
 };
 
 struct ndp_na_frame {
-	struct ndp_eth_hdr	 eth;
-	struct ndp_ip6_hdr	 ip6;
+	struct tm_eth_hdr	 eth;
+	struct tm_ip6_hdr	 ip6;
 	struct ndp_msg		 msg;
 	struct ndp_lla_opt	 tlla;
 };
 
-_Static_assert(sizeof(struct ndp_eth_hdr) == ETH_HDR_LEN, "Ethernet layout");
-_Static_assert(sizeof(struct ndp_ip6_hdr) == IPV6_HDR_LEN, "IPv6 layout");
 _Static_assert(sizeof(struct ndp_msg) == 24, "NS/NA layout");
 _Static_assert(sizeof(struct ndp_lla_opt) == ND_OPT_UNIT, "option layout");
 _Static_assert(sizeof(struct ndp_na_frame) == NDP_NA_FRAME_LEN,
@@ -158,8 +137,8 @@ ssize_t
 ndp_respond(const uint8_t *frame, size_t len, resp_lookup_fn lookup,
     void *arg, uint8_t *out, size_t outlen)
 {
-	struct ndp_eth_hdr	 eth;
-	struct ndp_ip6_hdr	 ip6;
+	struct tm_eth_hdr	 eth;
+	struct tm_ip6_hdr	 ip6;
 	struct ndp_msg		 ns;
 	struct ndp_na_frame	 na;
 	struct tm_addr		 target;

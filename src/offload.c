@@ -2,21 +2,19 @@
 #include <string.h>
 
 #include "csum.h"
+#include "frame.h"
 #include "offload.h"
 
-#define ETHERTYPE_IP4	0x0800
-#define ETHERTYPE_IP6	0x86dd
 #define TCP_FIN		0x01
 #define TCP_PSH		0x08
 #define TCP_ACK		0x10
 #define TCP_CWR		0x80
-#define IP6_HDR_LEN	40
 
 /* The offset of the IP header behind up to two VLAN tags. */
 static int
 l3_offset(const uint8_t *f, size_t len, size_t *l3, uint16_t *type)
 {
-	size_t	 off = 14;
+	size_t	 off = ETH_HDR_LEN;
 	int	 tags;
 
 	if (len < off)
@@ -43,7 +41,7 @@ pseudo_sum(const uint8_t *ip, int v6, size_t tcplen)
 		sum = csum_add(0, ip + 8, 32);
 	else
 		sum = csum_add(0, ip + 12, 8);
-	return sum + 6 + (uint32_t)tcplen;
+	return sum + IPV4_PROTO_TCP + (uint32_t)tcplen;
 }
 
 static void
@@ -88,15 +86,16 @@ tso_begin(struct tso *t, const struct virtio_net_hdr *vh, uint8_t *f,
 	if (thl < 20 || l4 + thl >= len || l4 + thl > OFFLOAD_HDR_MAX)
 		return -1;
 	if (type == VIRTIO_NET_HDR_GSO_TCPV4) {
-		if (et != ETHERTYPE_IP4 || f[l3] >> 4 != 4 ||
-		    (size_t)(f[l3] & 0xf) * 4 != l4 - l3 || f[l3 + 9] != 6)
+		if (et != ETHERTYPE_IPV4_TM || f[l3] >> 4 != 4 ||
+		    (size_t)(f[l3] & 0xf) * 4 != l4 - l3 ||
+		    f[l3 + 9] != IPV4_PROTO_TCP)
 			return -1;
-	} else if (et != ETHERTYPE_IP6 || f[l3] >> 4 != 6 ||
-	    l4 - l3 < IP6_HDR_LEN ||
-	    (l4 - l3 == IP6_HDR_LEN) != (f[l3 + 6] == 6))
+	} else if (et != ETHERTYPE_IPV6_TM || f[l3] >> 4 != 6 ||
+	    l4 - l3 < IPV6_HDR_LEN ||
+	    (l4 - l3 == IPV6_HDR_LEN) != (f[l3 + 6] == IPV6_NXT_TCP))
 		return -1;
 	/* Longer than a 64 KB IP packet, the segments' lengths would wrap. */
-	if (len - l3 - (type == VIRTIO_NET_HDR_GSO_TCPV6 ? IP6_HDR_LEN : 0) >
+	if (len - l3 - (type == VIRTIO_NET_HDR_GSO_TCPV6 ? IPV6_HDR_LEN : 0) >
 	    65535)
 		return -1;
 	if ((t->mss = le16toh(vh->gso_size)) == 0)
@@ -130,7 +129,7 @@ tso_next(struct tso *t, uint8_t **out)
 	th = s + t->l4;
 	tcplen = t->hlen - t->l4 + pl;
 	if (t->v6)
-		put_be16(ip + 4, (uint16_t)(t->l4 - t->l3 - IP6_HDR_LEN +
+		put_be16(ip + 4, (uint16_t)(t->l4 - t->l3 - IPV6_HDR_LEN +
 		    tcplen));
 	else {
 		put_be16(ip + 2, (uint16_t)(t->l4 - t->l3 + tcplen));
@@ -170,21 +169,22 @@ gro_parse(const uint8_t *f, size_t len, size_t *l3, size_t *l4, size_t *thl,
 	size_t		 ihl;
 	uint8_t		 flags;
 
-	if (l3_offset(f, len, l3, &et) == -1 || len < *l3 + IP6_HDR_LEN)
+	if (l3_offset(f, len, l3, &et) == -1 || len < *l3 + IPV6_HDR_LEN)
 		return -1;
 	ip = f + *l3;
-	if (et == ETHERTYPE_IP4) {
+	if (et == ETHERTYPE_IPV4_TM) {
 		ihl = (size_t)(ip[0] & 0xf) * 4;
-		if (ip[0] >> 4 != 4 || ihl < 20 || ip[9] != 6 ||
+		if (ip[0] >> 4 != 4 || ihl < IPV4_HDR_MIN ||
+		    ip[9] != IPV4_PROTO_TCP ||
 		    *l3 + get_be16(ip + 2) != len ||
 		    (get_be16(ip + 6) & 0x3fff) != 0 || len < *l3 + ihl ||
 		    csum_fold(csum_add(0, ip, ihl)) != 0xffff)
 			return -1;
 		*v6 = 0;
-	} else if (et == ETHERTYPE_IP6) {
-		ihl = IP6_HDR_LEN;
-		if (ip[0] >> 4 != 6 || ip[6] != 6 ||
-		    *l3 + IP6_HDR_LEN + get_be16(ip + 4) != len)
+	} else if (et == ETHERTYPE_IPV6_TM) {
+		ihl = IPV6_HDR_LEN;
+		if (ip[0] >> 4 != 6 || ip[6] != IPV6_NXT_TCP ||
+		    *l3 + IPV6_HDR_LEN + get_be16(ip + 4) != len)
 			return -1;
 		*v6 = 1;
 	} else
@@ -215,7 +215,7 @@ gro_same(const struct gro *g, const uint8_t *f)
 		return 0;
 	if (g->v6) {
 		if (memcmp(ip, pip, 4) != 0 ||
-		    memcmp(ip + 6, pip + 6, IP6_HDR_LEN - 6) != 0)
+		    memcmp(ip + 6, pip + 6, IPV6_HDR_LEN - 6) != 0)
 			return 0;
 	} else if (memcmp(ip, pip, 2) != 0 || memcmp(ip + 6, pip + 6, 4) != 0 ||
 	    memcmp(ip + 12, pip + 12, g->l4 - g->l3 - 12) != 0)

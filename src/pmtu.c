@@ -18,10 +18,7 @@
 #include "ndp.h"
 #include "pmtu.h"
 
-#define IPV4_HDR_MIN		20
 #define IPV4_VERSION		4
-#define IPV4_PROTO_ICMP		1
-#define IPV4_PROTO_TCP		6
 #define IPV4_FLAG_DF		0x4000
 #define IPV4_FLAG_MF		0x2000
 #define IPV4_OFF_MASK		0x1fff
@@ -32,19 +29,15 @@
 #define ICMP_HDR_LEN		8
 #define ICMP_TYPE_UNREACH	3
 #define ICMP_TYPE_SOURCEQUENCH	4
-#define ICMP_TYPE_REDIRECT	5
 #define ICMP_TYPE_TIMXCEED	11
 #define ICMP_TYPE_PARAMPROB	12
 #define ICMP_CODE_NEEDFRAG	4
 
-#define IPV6_HDR_LEN		40
 #define IPV6_VERSION		6
 #define IPV6_NXT_HOPOPTS	0
-#define IPV6_NXT_TCP		6
 #define IPV6_NXT_ROUTING	43
 #define IPV6_NXT_FRAGMENT	44
 #define IPV6_NXT_AH		51
-#define IPV6_NXT_ICMPV6		58
 #define IPV6_NXT_DSTOPTS	60
 #define IPV6_FRAG_HDR_LEN	8
 #define IPV6_FRAG_OFF_MASK	0xfff8
@@ -62,12 +55,6 @@
 #define TCPOLEN_MSS		4
 
 /* All members are byte arrays, so these structs have no padding. */
-struct pmtu_eth_hdr {
-	uint8_t		 dst[ETH_ALEN_TM];
-	uint8_t		 src[ETH_ALEN_TM];
-	uint8_t		 type[2];
-};
-
 struct pmtu_ip4_hdr {
 	uint8_t		 vhl;		/* version, header length in words */
 	uint8_t		 tos;
@@ -79,15 +66,6 @@ struct pmtu_ip4_hdr {
 	uint8_t		 cksum[2];
 	uint8_t		 src[4];
 	uint8_t		 dst[4];
-};
-
-struct pmtu_ip6_hdr {
-	uint8_t		 vtcfl[4];	/* version, traffic class, flow label */
-	uint8_t		 plen[2];
-	uint8_t		 nxt;
-	uint8_t		 hlim;
-	uint8_t		 src[16];
-	uint8_t		 dst[16];
 };
 
 /* The header shared by ICMP and ICMPv6 error messages. */
@@ -110,9 +88,7 @@ struct pmtu_tcp_hdr {
 	uint8_t		 urp[2];
 };
 
-_Static_assert(sizeof(struct pmtu_eth_hdr) == ETH_HDR_LEN, "Ethernet layout");
 _Static_assert(sizeof(struct pmtu_ip4_hdr) == IPV4_HDR_MIN, "IPv4 layout");
-_Static_assert(sizeof(struct pmtu_ip6_hdr) == IPV6_HDR_LEN, "IPv6 layout");
 _Static_assert(sizeof(struct pmtu_icmp_hdr) == ICMP_HDR_LEN, "ICMP layout");
 _Static_assert(sizeof(struct pmtu_tcp_hdr) == TCP_HDR_MIN, "TCP layout");
 
@@ -179,13 +155,13 @@ pmtu_icmp_is_error(uint8_t type)
 }
 
 static ssize_t
-pmtu_too_big4(const struct pmtu_eth_hdr *eth, const uint8_t *pkt, size_t len,
+pmtu_too_big4(const struct tm_eth_hdr *eth, const uint8_t *pkt, size_t len,
     int mtu, const uint8_t *src_mac, const struct tm_addr *src4,
     uint8_t *out, size_t outsz)
 {
 	struct pmtu_ip4_hdr	 ip, rip;
 	struct pmtu_icmp_hdr	 icmp;
-	struct pmtu_eth_hdr	 reth;
+	struct tm_eth_hdr	 reth;
 	size_t			 hlen, tlen, quote, rlen;
 	uint16_t		 off;
 	uint32_t		 sum;
@@ -307,13 +283,13 @@ pmtu_ip6_is_unspecified(const uint8_t a[16])
 }
 
 static ssize_t
-pmtu_too_big6(const struct pmtu_eth_hdr *eth, const uint8_t *pkt, size_t len,
+pmtu_too_big6(const struct tm_eth_hdr *eth, const uint8_t *pkt, size_t len,
     int mtu, const uint8_t *src_mac, const struct tm_addr *src6,
     uint8_t *out, size_t outsz)
 {
-	struct pmtu_ip6_hdr	 ip6, rip6;
+	struct tm_ip6_hdr	 ip6, rip6;
 	struct pmtu_icmp_hdr	 icmp;
-	struct pmtu_eth_hdr	 reth;
+	struct tm_eth_hdr	 reth;
 	struct in6_addr		 rsrc, rdst;
 	uint8_t			*msg;
 	size_t			 plen, tlen, quote, rlen, uoff;
@@ -396,7 +372,7 @@ pmtu_too_big(const uint8_t *frame, size_t len, int mtu,
     const uint8_t *src_mac, const struct tm_addr *src4,
     const struct tm_addr *src6, uint8_t *out, size_t outsz)
 {
-	struct pmtu_eth_hdr	 eth;
+	struct tm_eth_hdr	 eth;
 	uint8_t			 mac[ETH_ALEN_TM];
 
 	if (frame == NULL || src_mac == NULL || len < sizeof(eth))
@@ -508,9 +484,9 @@ pmtu_clamp_tcp(uint8_t *tcp, size_t len, uint16_t mss)
 int
 pmtu_clamp_mss(uint8_t *frame, size_t len, uint16_t mss4, uint16_t mss6)
 {
-	struct pmtu_eth_hdr	 eth;
+	struct tm_eth_hdr	 eth;
 	struct pmtu_ip4_hdr	 ip;
-	struct pmtu_ip6_hdr	 ip6;
+	struct tm_ip6_hdr	 ip6;
 	uint8_t			*pkt;
 	size_t			 hlen, tlen, plen;
 
