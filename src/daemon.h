@@ -120,4 +120,14 @@ struct tm_ctx {
 	uint8_t			 txq_buf[TXQ_LEN][PKT_BUF_LEN];
 };
 
+/* Counts a dropped packet against p, or the interface if p is NULL. */
+static inline void
+count_drop(struct tm_ctx *ctx, struct peer *p, enum drop_reason r)
+{
+	if (p != NULL)
+		p->stats.drops[r]++;
+	else
+		ctx->stats.drops[r]++;
+}
+
 #endif

@@ -19,15 +19,6 @@
 /* Reads per wake-up, so one busy direction cannot starve the other. */
 #define DATAPATH_BUDGET	64
 
-static void
-drop(struct tm_ctx *ctx, struct peer *p, enum drop_reason r)
-{
-	if (p != NULL)
-		p->stats.drops[r]++;
-	else
-		ctx->stats.drops[r]++;
-}
-
 static int
 responder_lookup(void *arg, const struct tm_addr *a, uint8_t mac[ETH_ALEN_TM])
 {
@@ -58,15 +49,15 @@ answer_locally(struct tm_ctx *ctx, const uint8_t *frame, size_t len,
 		n = ndp_respond(frame, len, responder_lookup, ctx,
 		    ctx->reply_buf, sizeof(ctx->reply_buf));
 	if (n < 0) {
-		drop(ctx, NULL, DROP_MALFORMED);
+		count_drop(ctx, NULL, DROP_MALFORMED);
 		return;
 	}
 	if (n == 0) {
-		drop(ctx, NULL, DROP_NDP);
+		count_drop(ctx, NULL, DROP_NDP);
 		return;
 	}
 	if (tap_write(&ctx->tap, ctx->reply_buf, (size_t)n) == -1)
-		drop(ctx, NULL, DROP_IO);
+		count_drop(ctx, NULL, DROP_IO);
 }
 
 /* The MSS that fits a frame limit (or the TAP MTU) for IPv4 and IPv6. */
@@ -106,11 +97,11 @@ to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 		    src4.family == AF_INET ? &src4 : NULL, &src6,
 		    ctx->reply_buf, sizeof(ctx->reply_buf));
 		if (n > 0) {
-			drop(ctx, p, DROP_TOO_BIG);
+			count_drop(ctx, p, DROP_TOO_BIG);
 			if (log_ratelimit_ok(&ctx->rl_icmp, NULL) &&
 			    tap_write(&ctx->tap, ctx->reply_buf,
 			    (size_t)n) == -1)
-				drop(ctx, p, DROP_IO);
+				count_drop(ctx, p, DROP_IO);
 			return;
 		}
 		/* No DF: the kernel fragments the underlay packet. */
@@ -130,20 +121,20 @@ tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen)
 	size_t		 i;
 
 	if (flen > (size_t)ctx->mtu + 18) {
-		drop(ctx, NULL, DROP_TOO_BIG);
+		count_drop(ctx, NULL, DROP_TOO_BIG);
 		return;
 	}
 	cls = frame_classify(frame, flen);
 	switch (cls) {
 	case FRAME_MALFORMED:
-		drop(ctx, NULL, DROP_MALFORMED);
+		count_drop(ctx, NULL, DROP_MALFORMED);
 		break;
 	case FRAME_ARP:
 	case FRAME_NDP:
 		answer_locally(ctx, frame, flen, cls);
 		break;
 	case FRAME_REDIRECT:
-		drop(ctx, NULL, DROP_REDIRECT);
+		count_drop(ctx, NULL, DROP_REDIRECT);
 		break;
 	case FRAME_GROUP:
 		/* Pseudo-broadcast: every peer gets its own copy. */
@@ -152,7 +143,7 @@ tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen)
 		break;
 	case FRAME_UNICAST:
 		if ((p = peer_find_by_mac(&ctx->peers, frame)) == NULL)
-			drop(ctx, NULL, DROP_NO_PEER);
+			count_drop(ctx, NULL, DROP_NO_PEER);
 		else
 			to_peer(ctx, p, frame, flen);
 		break;
@@ -173,7 +164,7 @@ tap_input(struct tm_ctx *ctx, uint8_t *buf, size_t n)
 	size_t			 len;
 
 	if (n < VNET_HDR_LEN) {
-		drop(ctx, NULL, DROP_MALFORMED);
+		count_drop(ctx, NULL, DROP_MALFORMED);
 		return;
 	}
 	memcpy(&vh, buf, sizeof(vh));
@@ -181,7 +172,7 @@ tap_input(struct tm_ctx *ctx, uint8_t *buf, size_t n)
 	n -= VNET_HDR_LEN;
 	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 		if (tso_begin(&tso, &vh, buf, n) == -1) {
-			drop(ctx, NULL, DROP_MALFORMED);
+			count_drop(ctx, NULL, DROP_MALFORMED);
 			return;
 		}
 		ctx->offload.tso_frames++;
@@ -193,7 +184,7 @@ tap_input(struct tm_ctx *ctx, uint8_t *buf, size_t n)
 	}
 	if ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
 	    offload_csum(&vh, buf, n) == -1) {
-		drop(ctx, NULL, DROP_MALFORMED);
+		count_drop(ctx, NULL, DROP_MALFORMED);
 		return;
 	}
 	tap_frame(ctx, buf, n);
@@ -239,7 +230,7 @@ rx_flush(struct tm_ctx *ctx)
 		ctx->offload.gro_segments += nseg;
 	}
 	if (write(ctx->tap.fd, ctx->gro.buf, n) != (ssize_t)n)
-		drop(ctx, NULL, DROP_IO);
+		count_drop(ctx, NULL, DROP_IO);
 }
 
 /*
@@ -260,7 +251,7 @@ to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen)
 			return;
 	}
 	if (tap_write(&ctx->tap, frame, flen) == -1)
-		drop(ctx, p, DROP_IO);
+		count_drop(ctx, p, DROP_IO);
 }
 
 /* Delivers a decrypted frame from peer p into the TAP. */
@@ -271,11 +262,12 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 
 	cls = frame_classify(frame, flen);
 	if (cls == FRAME_MALFORMED || flen > FRAME_MAX) {
-		drop(ctx, p, DROP_MALFORMED);
+		count_drop(ctx, p, DROP_MALFORMED);
 		return;
 	}
 	if (cls == FRAME_ARP || cls == FRAME_NDP || cls == FRAME_REDIRECT) {
-		drop(ctx, p, cls == FRAME_REDIRECT ? DROP_REDIRECT : DROP_NDP);
+		count_drop(ctx, p, cls == FRAME_REDIRECT ? DROP_REDIRECT :
+		    DROP_NDP);
 		return;
 	}
 	/*
@@ -335,7 +327,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 			if (errno == EAGAIN || errno == EINTR)
 				break;
 			if (errno == EAFNOSUPPORT)
-				drop(ctx, NULL, DROP_MALFORMED);
+				count_drop(ctx, NULL, DROP_MALFORMED);
 			else
 				/* An ICMP error for an earlier datagram. */
 				drain_errors(ctx, fd);

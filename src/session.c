@@ -45,15 +45,6 @@ retry_ns(const struct tm_ctx *ctx)
 }
 
 static void
-count_drop(struct tm_ctx *ctx, struct peer *p, enum drop_reason r)
-{
-	if (p != NULL)
-		p->stats.drops[r]++;
-	else
-		ctx->stats.drops[r]++;
-}
-
-static void
 keypair_free(struct tm_ctx *ctx, struct keypair *kp)
 {
 	if (kp == NULL)
