@@ -41,26 +41,27 @@ event_free(struct event_loop *el)
 	el->epfd = -1;
 }
 
-int
-event_add_fd(struct event_loop *el, struct event_fd *ev, uint32_t events)
+static int
+event_ctl(struct event_loop *el, int op, struct event_fd *ev, uint32_t events)
 {
 	struct epoll_event	 ee;
 
 	memset(&ee, 0, sizeof(ee));
 	ee.events = events;
 	ee.data.ptr = ev;
-	return epoll_ctl(el->epfd, EPOLL_CTL_ADD, ev->fd, &ee);
+	return epoll_ctl(el->epfd, op, ev->fd, &ee);
+}
+
+int
+event_add_fd(struct event_loop *el, struct event_fd *ev, uint32_t events)
+{
+	return event_ctl(el, EPOLL_CTL_ADD, ev, events);
 }
 
 int
 event_mod_fd(struct event_loop *el, struct event_fd *ev, uint32_t events)
 {
-	struct epoll_event	 ee;
-
-	memset(&ee, 0, sizeof(ee));
-	ee.events = events;
-	ee.data.ptr = ev;
-	return epoll_ctl(el->epfd, EPOLL_CTL_MOD, ev->fd, &ee);
+	return event_ctl(el, EPOLL_CTL_MOD, ev, events);
 }
 
 void
