@@ -140,42 +140,69 @@ udp_read_error(int fd, struct sockaddr_in6 *dst, int *mtu)
 	return 0;
 }
 
-ssize_t
-udp_send(int fd, const struct sockaddr_in6 *to, const struct in6_addr *src,
-    const void *buf, size_t len)
-{
-	struct msghdr		 msg;
-	struct iovec		 iov = { (void *)(uintptr_t)buf, len };
-	struct in6_pktinfo	 pi;
-	union {
-		struct cmsghdr	 hdr;
-		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	}			 ctl;
-	struct cmsghdr		*cm;
+/* Room for a source address and a segment size. */
+#define UDP_CTL_LEN	(CMSG_SPACE(sizeof(struct in6_pktinfo)) + \
+			 CMSG_SPACE(sizeof(uint16_t)))
 
-	if (src == NULL)
-		return sendto(fd, buf, len, 0, (const struct sockaddr *)to,
-		    sizeof(*to));
-	memset(&msg, 0, sizeof(msg));
-	memset(&ctl, 0, sizeof(ctl));
-	memset(&pi, 0, sizeof(pi));
-	msg.msg_name = (void *)(uintptr_t)to;
-	msg.msg_namelen = sizeof(*to);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
+static void
+udp_msg_fill(struct mmsghdr *mm, const struct udp_msg *m, uint8_t *ctl)
+{
+	struct msghdr		*msg = &mm->msg_hdr;
+	struct cmsghdr		*cm;
+	struct in6_pktinfo	 pi;
+	uint16_t		 seg;
+	size_t			 clen = 0;
+
+	memset(mm, 0, sizeof(*mm));
+	memset(ctl, 0, UDP_CTL_LEN);
+	msg->msg_name = (void *)(uintptr_t)m->to;
+	msg->msg_namelen = sizeof(*m->to);
+	msg->msg_iov = m->iov;
+	msg->msg_iovlen = m->niov;
+	msg->msg_control = ctl;
+	msg->msg_controllen = UDP_CTL_LEN;
+	cm = CMSG_FIRSTHDR(msg);
 	/*
 	 * IPV6_PKTINFO also carries a v4-mapped source for a v4-mapped
 	 * destination on this dual-stack socket.
 	 */
-	pi.ipi6_addr = *src;
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = IPPROTO_IPV6;
-	cm->cmsg_type = IPV6_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(pi));
-	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-	return sendmsg(fd, &msg, 0);
+	if (m->src != NULL) {
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi6_addr = *m->src;
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		clen += CMSG_SPACE(sizeof(pi));
+		cm = CMSG_NXTHDR(msg, cm);
+	}
+	if (m->niov > 1) {
+		seg = (uint16_t)m->seglen;
+		cm->cmsg_level = SOL_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(seg));
+		memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+		clen += CMSG_SPACE(sizeof(seg));
+	}
+	msg->msg_controllen = clen;
+	if (clen == 0)
+		msg->msg_control = NULL;
+}
+
+ssize_t
+udp_send(int fd, const struct sockaddr_in6 *to, const struct in6_addr *src,
+    const void *buf, size_t len)
+{
+	struct mmsghdr	 mm;
+	struct iovec	 iov = { (void *)(uintptr_t)buf, len };
+	struct udp_msg	 m = { to, src, &iov, 1, len };
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[UDP_CTL_LEN];
+	}		 ctl;
+
+	udp_msg_fill(&mm, &m, ctl.buf);
+	return sendmsg(fd, &mm.msg_hdr, 0);
 }
 
 ssize_t
@@ -209,51 +236,6 @@ udp_recv(int fd, void *buf, size_t len, struct sockaddr_in6 *from,
 				*seglen = (size_t)gso;
 		}
 	return n;
-}
-
-/* Room for a source address and a segment size. */
-#define UDP_CTL_LEN	(CMSG_SPACE(sizeof(struct in6_pktinfo)) + \
-			 CMSG_SPACE(sizeof(uint16_t)))
-
-static void
-udp_msg_fill(struct mmsghdr *mm, const struct udp_msg *m, uint8_t *ctl)
-{
-	struct msghdr		*msg = &mm->msg_hdr;
-	struct cmsghdr		*cm;
-	struct in6_pktinfo	 pi;
-	uint16_t		 seg;
-	size_t			 clen = 0;
-
-	memset(mm, 0, sizeof(*mm));
-	memset(ctl, 0, UDP_CTL_LEN);
-	msg->msg_name = (void *)(uintptr_t)m->to;
-	msg->msg_namelen = sizeof(*m->to);
-	msg->msg_iov = m->iov;
-	msg->msg_iovlen = m->niov;
-	msg->msg_control = ctl;
-	msg->msg_controllen = UDP_CTL_LEN;
-	cm = CMSG_FIRSTHDR(msg);
-	if (m->src != NULL) {
-		memset(&pi, 0, sizeof(pi));
-		pi.ipi6_addr = *m->src;
-		cm->cmsg_level = IPPROTO_IPV6;
-		cm->cmsg_type = IPV6_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-		clen += CMSG_SPACE(sizeof(pi));
-		cm = CMSG_NXTHDR(msg, cm);
-	}
-	if (m->niov > 1) {
-		seg = (uint16_t)m->seglen;
-		cm->cmsg_level = SOL_UDP;
-		cm->cmsg_type = UDP_SEGMENT;
-		cm->cmsg_len = CMSG_LEN(sizeof(seg));
-		memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
-		clen += CMSG_SPACE(sizeof(seg));
-	}
-	msg->msg_controllen = clen;
-	if (clen == 0)
-		msg->msg_control = NULL;
 }
 
 int
