@@ -25,19 +25,11 @@
 
 #include "handshake.h"
 #include "key.h"
+#include "tools.h"
 
 #define NMSG	64
 #define MAXSRC	256
 #define LIMIT_S	60
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int
 sock_from(const char *src)

@@ -26,24 +26,7 @@
 #include <unistd.h>
 
 #include "ndp.h"
-
-static uint64_t
-xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "tools.h"
 
 /* ARP request from (mac, spa) for tpa; gratuitous if spa == tpa. */
 static size_t

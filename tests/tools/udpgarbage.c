@@ -16,14 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static uint64_t
-xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
+#include "tools.h"
 
 int
 main(int argc, char *argv[])
