@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "ndp.h"
+#include "refsum.h"
 
 #define NS_MAX	256
 
@@ -99,35 +100,23 @@ test_lookup(void *arg, const struct tm_addr *a, uint8_t mac[ETH_ALEN_TM])
 	return 0;
 }
 
-/*
- * The test's own checksum: the pseudo-header and the message laid out in
- * one buffer and summed as 16-bit words.
- */
+/* The test's own checksum over the pseudo-header and the message. */
 static uint16_t
 ref_cksum(const uint8_t *src, const uint8_t *dst, const uint8_t *msg,
     size_t len)
 {
-	uint8_t		 buf[40 + NS_MAX + 1];
-	uint32_t	 sum = 0;
-	size_t		 n, i;
+	uint8_t		 pre[40];
 
 	assert_true(len <= NS_MAX);
-	memcpy(buf, src, 16);
-	memcpy(buf + 16, dst, 16);
-	buf[32] = buf[33] = 0;
-	buf[34] = len >> 8;
-	buf[35] = len & 0xff;
-	buf[36] = buf[37] = buf[38] = 0;
-	buf[39] = 58;
-	memcpy(buf + 40, msg, len);
-	n = 40 + len;
-	if (n % 2)
-		buf[n++] = 0;
-	for (i = 0; i < n; i += 2)
-		sum += (uint32_t)buf[i] << 8 | buf[i + 1];
-	while (sum > 0xffff)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	memcpy(pre, src, 16);
+	memcpy(pre + 16, dst, 16);
+	pre[32] = pre[33] = 0;
+	pre[34] = len >> 8;
+	pre[35] = len & 0xff;
+	pre[36] = pre[37] = pre[38] = 0;
+	pre[39] = 58;
+	return (uint16_t)~ref_fold(ref_sum(ref_sum(0, pre, sizeof(pre)), msg,
+	    len));
 }
 
 struct ns_spec {

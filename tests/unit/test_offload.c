@@ -23,6 +23,7 @@
 
 #include "csum.h"
 #include "offload.h"
+#include "refsum.h"
 
 #define TH_FIN		0x01
 #define TH_SYN		0x02
@@ -83,29 +84,6 @@ dup_exact(const void *p, size_t len)
 	if (len > 0)
 		memcpy(d, p, len);
 	return d;
-}
-
-/*
- * The test's own Internet checksum, one byte at a time: bytes at even
- * offsets are the high halves of the 16-bit words.  Chunks other than
- * the last have even lengths, as in csum.h.
- */
-static uint32_t
-ref_sum(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		sum += i % 2 ? p[i] : (uint32_t)p[i] << 8;
-	return sum;
-}
-
-static uint16_t
-ref_fold(uint32_t sum)
-{
-	while (sum > 0xffff)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
 }
 
 /*

@@ -18,6 +18,7 @@
 
 #include "ndp.h"
 #include "pmtu.h"
+#include "refsum.h"
 
 #define FRAME_MAX	2048
 
@@ -74,29 +75,15 @@ put16(uint8_t *p, unsigned v)
 }
 
 /*
- * The test's own Internet checksum: the pseudo-header (or nothing) and
- * the data laid out in one buffer, padded to even length, summed as
- * 16-bit words.  Over data with a correct checksum field it returns 0.
+ * The test's own Internet checksum over the pseudo-header (or nothing,
+ * an even number of bytes) and the data.  Over data with a correct
+ * checksum field it returns 0.
  */
 static uint16_t
 ref_cksum(const uint8_t *pre, size_t prelen, const uint8_t *p, size_t len)
 {
-	uint8_t		 buf[64 + FRAME_MAX + 2];
-	uint32_t	 sum = 0;
-	size_t		 n, i;
-
-	assert_true(prelen <= 64 && len <= FRAME_MAX);
-	if (prelen > 0)
-		memcpy(buf, pre, prelen);
-	memcpy(buf + prelen, p, len);
-	n = prelen + len;
-	if (n % 2)
-		buf[n++] = 0;
-	for (i = 0; i < n; i += 2)
-		sum += (uint32_t)buf[i] << 8 | buf[i + 1];
-	while (sum > 0xffff)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	assert_true(prelen % 2 == 0 && len <= FRAME_MAX);
+	return (uint16_t)~ref_fold(ref_sum(ref_sum(0, pre, prelen), p, len));
 }
 
 /* The IPv6 pseudo-header of RFC 8200 section 8.1. */
