@@ -241,14 +241,18 @@ rx_flush(struct tm_ctx *ctx)
 static void
 to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen)
 {
-	int	 r;
+	struct gro_seg	 s;
 
 	if (ctx->tap.offload) {
-		if ((r = gro_offer(&ctx->gro, frame, flen)) == 1)
-			return;
-		rx_flush(ctx);
-		if (r == -1 && gro_offer(&ctx->gro, frame, flen) == 1)
-			return;
+		if (gro_parse(frame, flen, &s) == 0) {
+			if (gro_add(&ctx->gro, frame, flen, &s) == 1)
+				return;
+			rx_flush(ctx);
+			/* Parsed once: it starts the next super frame. */
+			if (gro_add(&ctx->gro, frame, flen, &s) == 1)
+				return;
+		} else
+			rx_flush(ctx);
 	}
 	if (tap_write(&ctx->tap, frame, flen) == -1)
 		count_drop(ctx, p, DROP_IO);

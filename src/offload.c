@@ -154,51 +154,47 @@ tso_next(struct tso *t, uint8_t **out)
 	return t->hlen + pl;
 }
 
-/*
- * Parses a received frame as a TCP segment that may be coalesced: IPv4
- * without fragmentation or IPv6 without extension headers, lengths that
- * match the frame exactly, payload, only ACK (and PSH) set, and valid
- * checksums.  Returns 0 or -1.
- */
-static int
-gro_parse(const uint8_t *f, size_t len, size_t *l3, size_t *l4, size_t *thl,
-    int *v6)
+int
+gro_parse(const uint8_t *f, size_t len, struct gro_seg *s)
 {
 	const uint8_t	*ip;
 	uint16_t	 et;
 	size_t		 ihl;
 	uint8_t		 flags;
 
-	if (l3_offset(f, len, l3, &et) == -1 || len < *l3 + IPV6_HDR_LEN)
+	/* Two VLAN tags or an IPv6 header can take a packet past buf. */
+	if (len > OFFLOAD_FRAME_MAX || l3_offset(f, len, &s->l3, &et) == -1 ||
+	    len < s->l3 + IPV6_HDR_LEN)
 		return -1;
-	ip = f + *l3;
+	ip = f + s->l3;
 	if (et == ETHERTYPE_IPV4_TM) {
 		ihl = (size_t)(ip[0] & 0xf) * 4;
 		if (ip[0] >> 4 != 4 || ihl < IPV4_HDR_MIN ||
 		    ip[9] != IPV4_PROTO_TCP ||
-		    *l3 + get_be16(ip + 2) != len ||
-		    (get_be16(ip + 6) & 0x3fff) != 0 || len < *l3 + ihl ||
+		    s->l3 + get_be16(ip + 2) != len ||
+		    (get_be16(ip + 6) & 0x3fff) != 0 || len < s->l3 + ihl ||
 		    csum_fold(csum_add(0, ip, ihl)) != 0xffff)
 			return -1;
-		*v6 = 0;
+		s->v6 = 0;
 	} else if (et == ETHERTYPE_IPV6_TM) {
 		ihl = IPV6_HDR_LEN;
 		if (ip[0] >> 4 != 6 || ip[6] != IPV6_NXT_TCP ||
-		    *l3 + IPV6_HDR_LEN + get_be16(ip + 4) != len)
+		    s->l3 + IPV6_HDR_LEN + get_be16(ip + 4) != len)
 			return -1;
-		*v6 = 1;
+		s->v6 = 1;
 	} else
 		return -1;
-	*l4 = *l3 + ihl;
-	if (len < *l4 + 20)
+	s->l4 = s->l3 + ihl;
+	if (len < s->l4 + 20)
 		return -1;
-	*thl = (size_t)(f[*l4 + 12] >> 4) * 4;
-	flags = f[*l4 + 13];
-	if (*thl < 20 || *l4 + *thl >= len || *l4 + *thl > OFFLOAD_HDR_MAX ||
+	s->thl = (size_t)(f[s->l4 + 12] >> 4) * 4;
+	flags = f[s->l4 + 13];
+	if (s->thl < 20 || s->l4 + s->thl >= len ||
+	    s->l4 + s->thl > OFFLOAD_HDR_MAX ||
 	    (flags & (uint8_t)~TCP_PSH) != TCP_ACK)
 		return -1;
-	if (csum_fold(csum_add(pseudo_sum(ip, *v6, len - *l4), f + *l4,
-	    len - *l4)) != 0xffff)
+	if (csum_fold(csum_add(pseudo_sum(ip, s->v6, len - s->l4), f + s->l4,
+	    len - s->l4)) != 0xffff)
 		return -1;
 	return 0;
 }
@@ -230,14 +226,20 @@ gro_same(const struct gro *g, const uint8_t *f)
 int
 gro_offer(struct gro *g, const uint8_t *f, size_t len)
 {
-	size_t		 l3, l4, thl, pl;
-	uint8_t		*p = g->buf + VNET_HDR_LEN;
-	int		 v6;
+	struct gro_seg	 s;
 
-	/* Two VLAN tags or an IPv6 header can take a packet past buf. */
-	if (len > OFFLOAD_FRAME_MAX || gro_parse(f, len, &l3, &l4, &thl,
-	    &v6) == -1)
+	if (gro_parse(f, len, &s) == -1)
 		return 0;
+	return gro_add(g, f, len, &s);
+}
+
+int
+gro_add(struct gro *g, const uint8_t *f, size_t len, const struct gro_seg *s)
+{
+	size_t		 l3 = s->l3, l4 = s->l4, thl = s->thl, pl;
+	uint8_t		*p = g->buf + VNET_HDR_LEN;
+	int		 v6 = s->v6;
+
 	pl = len - l4 - thl;
 	if (g->nseg == 0) {
 		memcpy(p, f, len);

@@ -81,12 +81,34 @@ struct gro {
 	int		 closed;	/* nothing more may join */
 };
 
+/* Where a segment's headers are, as gro_parse found them. */
+struct gro_seg {
+	size_t		 l3, l4, thl;	/* IP and TCP offsets, TCP length */
+	int		 v6;
+};
+
 /*
- * Offers a frame.  Returns 1 if it was taken (it started or joined the
- * pending super frame), 0 if it cannot be coalesced at all (the caller
- * flushes the pending one and writes the frame as it is), or -1 if it
- * could start a super frame but not join this one (the caller flushes
- * and offers it again).
+ * Checks that a received frame is a TCP segment that may be coalesced:
+ * IPv4 without fragmentation or IPv6 without extension headers, lengths
+ * that match the frame exactly, payload, only ACK (and PSH) set, valid
+ * checksums, and not longer than a super frame.  Returns 0 and fills s,
+ * or -1.
+ */
+int	 gro_parse(const uint8_t *, size_t, struct gro_seg *);
+
+/*
+ * Adds a frame that passed gro_parse.  Returns 1 if it was taken (it
+ * started or joined the pending super frame), or -1 if it cannot join
+ * the pending one: the caller finishes and writes that, and adds the
+ * frame again, which then starts a new one.
+ */
+int	 gro_add(struct gro *, const uint8_t *, size_t,
+	    const struct gro_seg *);
+
+/*
+ * gro_parse and gro_add together: 0 if the frame cannot be coalesced at
+ * all (the caller finishes the pending super frame and writes the frame
+ * as it is), else as gro_add.
  */
 int	 gro_offer(struct gro *, const uint8_t *, size_t);
 
