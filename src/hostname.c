@@ -125,25 +125,19 @@ backoff_next(unsigned int s)
 	return s * 2 > HOSTNAME_BACKOFF_MAX ? HOSTNAME_BACKOFF_MAX : s * 2;
 }
 
-/* The path an answer is for, if it still has that name. */
+/* The peer an answer is for, if its path still has that name. */
 static struct peer *
 answer_peer(struct tm_ctx *ctx, const struct resolve_req *req)
 {
 	struct peer	*p;
-	size_t		 i;
 
-	for (i = 0; i < ctx->peers.npeers; i++) {
-		p = ctx->peers.peers[i];
-		if (memcmp(p->conf.public_key, req->key, TM_KEY_LEN) != 0)
-			continue;
-		if (req->endpoint >= p->npaths ||
-		    p->paths[req->endpoint].host == NULL ||
-		    strcmp(p->paths[req->endpoint].host, req->host) != 0 ||
-		    p->conf.endpoints[req->endpoint].port != req->port)
-			return NULL;
-		return p;
-	}
-	return NULL;
+	if ((p = peer_find_by_key(&ctx->peers, req->key)) == NULL ||
+	    req->endpoint >= p->npaths ||
+	    p->paths[req->endpoint].host == NULL ||
+	    strcmp(p->paths[req->endpoint].host, req->host) != 0 ||
+	    p->conf.endpoints[req->endpoint].port != req->port)
+		return NULL;
+	return p;
 }
 
 static void

@@ -163,3 +163,14 @@ peer_find_by_addr(const struct peer_table *pt, const struct tm_addr *a)
 	}
 	return NULL;
 }
+
+struct peer *
+peer_find_by_key(const struct peer_table *pt, const uint8_t *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < pt->npeers; i++)
+		if (memcmp(pt->peers[i]->conf.public_key, key, TM_KEY_LEN) == 0)
+			return pt->peers[i];
+	return NULL;
+}

@@ -44,17 +44,6 @@ check_fixed(const struct tm_config *old, const struct tm_config *nc,
 	return errs->n == before ? 0 : -1;
 }
 
-static struct peer *
-find_by_key(const struct peer_table *pt, const uint8_t *key)
-{
-	size_t	 i;
-
-	for (i = 0; i < pt->npeers; i++)
-		if (memcmp(pt->peers[i]->conf.public_key, key, TM_KEY_LEN) == 0)
-			return pt->peers[i];
-	return NULL;
-}
-
 static int
 addrs_equal(const struct peer_conf *a, const struct peer_conf *b)
 {
@@ -148,7 +137,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	if (np == NULL || match == NULL)
 		goto nomem;
 	for (i = 0; i < nc.npeers; i++) {
-		match[i] = find_by_key(&ctx->peers, nc.peers[i].public_key);
+		match[i] = peer_find_by_key(&ctx->peers, nc.peers[i].public_key);
 		if (match[i] != NULL) {
 			np[i] = match[i];
 			continue;
