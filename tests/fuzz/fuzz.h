@@ -96,4 +96,19 @@ fuzz_seed_write(const char *dir, const char *name, const void *buf,
 	fclose(f);
 }
 
+/*
+ * For a harness whose seeds need nothing but a directory: with
+ * `prog -seeds DIR`, writes them with write_seeds and exits.
+ */
+static inline void
+fuzz_seeds_only(int *argc, char ***argv, void (*write_seeds)(const char *))
+{
+	const char	*dir;
+
+	if ((dir = fuzz_seed_dir(argc, argv)) == NULL)
+		return;
+	write_seeds(dir);
+	exit(0);
+}
+
 #endif

@@ -323,12 +323,8 @@ write_seeds(const char *dir)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char	*dir;
-
-	if ((dir = fuzz_seed_dir(argc, argv)) == NULL)
-		return 0;
-	write_seeds(dir);
-	exit(0);
+	fuzz_seeds_only(argc, argv, write_seeds);
+	return 0;
 }
 
 int
