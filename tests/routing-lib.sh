@@ -160,6 +160,19 @@ rt_bird_check_full() {
 	diag "$(rt_birdc 1 show ospf neighbors "$1" | tail -n +2)"
 }
 
+# rt_cut_primary I: cuts node I's primary0 link (the circuit beside the
+# tunnel) with nftables, every direction; `nsx I nft delete table inet
+# cut` restores it.
+rt_cut_primary() {
+	nsx "$1" nft -f - <<'EON'
+table inet cut {
+	chain cin { type filter hook input priority 0; iifname "primary0" drop; }
+	chain cfwd { type filter hook forward priority 0; iifname "primary0" drop; }
+	chain cout { type filter hook output priority 0; oifname "primary0" drop; }
+}
+EON
+}
+
 # --- FRR -------------------------------------------------------------
 
 rt_frr_dir() { echo "$LAB_DIR/frr$1"; }

@@ -39,13 +39,7 @@ check "site to site over the primary" lab_wait 5 rt_ping 1 10.0.0.1 10.0.0.2
 # Cut the primary silently: the link stays up, nothing passes.
 rt_gap_start 1 10.0.0.1 10.0.0.2 8
 sleep 1
-nsx 1 nft -f - <<'EON'
-table inet cut {
-	chain cin { type filter hook input priority 0; iifname "primary0" drop; }
-	chain cfwd { type filter hook forward priority 0; iifname "primary0" drop; }
-	chain cout { type filter hook output priority 0; oifname "primary0" drop; }
-}
-EON
+rt_cut_primary 1
 t0=$(rt_ms)
 lab_wait 10 on_backup
 t1=$(rt_ms)

@@ -74,13 +74,7 @@ bfd_down() { ! bfd_up 1; }
 # Cut the primary silently at site 1: the link stays up, nothing passes.
 rt_gap_start 1 10.0.0.1 10.0.0.2 5
 sleep 1
-nsx 1 nft -f - <<'EON' || bail "nft"
-table inet cut {
-	chain cin { type filter hook input priority 0; iifname "primary0" drop; }
-	chain cfwd { type filter hook forward priority 0; iifname "primary0" drop; }
-	chain cout { type filter hook output priority 0; oifname "primary0" drop; }
-}
-EON
+rt_cut_primary 1 || bail "nft"
 t0=$(rt_ms)
 lab_wait 5 bfd_down
 t1=$(rt_ms)
