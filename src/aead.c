@@ -1,25 +1,39 @@
 /*
- * Data-plane AEAD over pre-initialised EVP_CIPHER_CTX.
+ * Data-plane AEAD, calling the OpenSSL provider's cipher functions
+ * directly.
  *
- * EVP_CipherInit_ex() with a NULL cipher and NULL key only resets the
- * nonce and the AEAD state, keeping the key schedule, so the per-packet
- * path neither fetches a cipher nor allocates.  The tag is read and set
- * with an OSSL_PARAM directly: EVP_CIPHER_CTX_ctrl() builds the same
- * parameter after a lookup of its own, which cost about a third of the
- * time of sealing a small packet.
+ * The cipher is fetched through EVP as usual (so the library's
+ * configuration, a FIPS provider included, decides which implementation
+ * serves it), and then the dispatch table of that same implementation is
+ * taken from its provider (OSSL_PROVIDER_query_operation(3)).  The data
+ * path calls those functions itself instead of going through
+ * EVP_CipherInit_ex/EVP_CipherUpdate: in OpenSSL 3.0 every
+ * EVP_CipherInit_ex() that sets a nonce first asks the provider for the
+ * nonce length through an OSSL_PARAM round trip (a string comparison per
+ * parameter the cipher knows), and the EVP layer adds checks of its own.
+ * On the project's machines that was about 100 ns of the 680 ns it takes
+ * to seal a 1420-byte frame with AES-256-GCM, 15 % of the cipher's time
+ * on the data path.  What is called is exactly what EVP would call: the
+ * provider's init (key NULL: only the nonce and the AEAD state are reset,
+ * the key schedule stays), update for the associated data and the
+ * payload, final, and the tag as an OSSL_PARAM.
  */
 #include <limits.h>
 #include <string.h>
+#include <strings.h>
 
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
 #include <asm/hwcap.h>
 #endif
 
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/provider.h>
 
 #include "aead.h"
 
@@ -33,29 +47,90 @@ aead_nonce(uint8_t nonce[AEAD_NONCE_LEN], uint64_t counter)
 		nonce[4 + i] = (uint8_t)(counter >> (8 * i));
 }
 
-static EVP_CIPHER_CTX *
-aead_ctx_new(const EVP_CIPHER *cipher, const uint8_t *raw, int enc)
+/* Whether name is one of the colon-separated names in list. */
+static int
+name_in(const char *list, const char *name)
 {
-	EVP_CIPHER_CTX	*ctx;
+	size_t	 n = strlen(name);
 
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
-		return NULL;
-	/* Both ciphers default to a 12-byte nonce; say so anyway. */
-	if (EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, enc) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, AEAD_NONCE_LEN,
-	    NULL) != 1 ||
-	    EVP_CipherInit_ex(ctx, NULL, NULL, raw, NULL, enc) != 1) {
-		EVP_CIPHER_CTX_free(ctx);
-		return NULL;
+	while (list != NULL && *list != '\0') {
+		if (strncasecmp(list, name, n) == 0 &&
+		    (list[n] == ':' || list[n] == '\0'))
+			return 1;
+		if ((list = strchr(list, ':')) != NULL)
+			list++;
 	}
-	return ctx;
+	return 0;
+}
+
+static void
+ops_from_dispatch(struct aead_ops *ops, const OSSL_DISPATCH *f)
+{
+	for (; f->function_id != 0; f++) {
+		switch (f->function_id) {
+		case OSSL_FUNC_CIPHER_NEWCTX:
+			ops->newctx = OSSL_FUNC_cipher_newctx(f);
+			break;
+		case OSSL_FUNC_CIPHER_FREECTX:
+			ops->freectx = OSSL_FUNC_cipher_freectx(f);
+			break;
+		case OSSL_FUNC_CIPHER_ENCRYPT_INIT:
+			ops->encrypt_init = OSSL_FUNC_cipher_encrypt_init(f);
+			break;
+		case OSSL_FUNC_CIPHER_DECRYPT_INIT:
+			ops->decrypt_init = OSSL_FUNC_cipher_decrypt_init(f);
+			break;
+		case OSSL_FUNC_CIPHER_UPDATE:
+			ops->update = OSSL_FUNC_cipher_update(f);
+			break;
+		case OSSL_FUNC_CIPHER_FINAL:
+			ops->final = OSSL_FUNC_cipher_final(f);
+			break;
+		case OSSL_FUNC_CIPHER_GET_CTX_PARAMS:
+			ops->get_ctx_params = OSSL_FUNC_cipher_get_ctx_params(f);
+			break;
+		case OSSL_FUNC_CIPHER_SET_CTX_PARAMS:
+			ops->set_ctx_params = OSSL_FUNC_cipher_set_ctx_params(f);
+			break;
+		}
+	}
+}
+
+/*
+ * Finds the dispatch table of the implementation that EVP fetched for
+ * name, in the provider that implements it.  Returns 0, or -1 if it
+ * lacks one of the functions the data path needs.
+ */
+static int
+ops_find(struct aead_ops *ops, const EVP_CIPHER *cipher, const char *name)
+{
+	const OSSL_PROVIDER	*prov = EVP_CIPHER_get0_provider(cipher);
+	const OSSL_ALGORITHM	*algs, *a;
+	int			 no_store;
+
+	memset(ops, 0, sizeof(*ops));
+	if (prov == NULL || (algs = OSSL_PROVIDER_query_operation(prov,
+	    OSSL_OP_CIPHER, &no_store)) == NULL)
+		return -1;
+	for (a = algs; a->algorithm_names != NULL; a++)
+		if (name_in(a->algorithm_names, name)) {
+			ops_from_dispatch(ops, a->implementation);
+			break;
+		}
+	OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_CIPHER, algs);
+	ops->provctx = OSSL_PROVIDER_get0_provider_ctx(prov);
+	if (ops->newctx == NULL || ops->freectx == NULL ||
+	    ops->encrypt_init == NULL || ops->decrypt_init == NULL ||
+	    ops->update == NULL || ops->final == NULL ||
+	    ops->get_ctx_params == NULL || ops->set_ctx_params == NULL)
+		return -1;
+	return 0;
 }
 
 int
 aead_init(struct aead_key *key, enum aead_alg alg,
     const uint8_t raw[AEAD_KEY_LEN])
 {
-	EVP_CIPHER	*cipher;
 	const char	*name;
 
 	memset(key, 0, sizeof(*key));
@@ -69,22 +144,31 @@ aead_init(struct aead_key *key, enum aead_alg alg,
 	default:
 		return -1;
 	}
-	if ((cipher = EVP_CIPHER_fetch(NULL, name, NULL)) == NULL)
-		return -1;
+	/* Held while the key lives, so its provider stays loaded. */
+	if ((key->cipher = EVP_CIPHER_fetch(NULL, name, NULL)) == NULL)
+		goto fail;
+	if (ops_find(&key->ops, key->cipher, name) == -1)
+		goto fail;
 	key->alg = alg;
-	key->enc = aead_ctx_new(cipher, raw, 1);
-	key->dec = aead_ctx_new(cipher, raw, 0);
-	EVP_CIPHER_free(cipher);
-	if (key->enc == NULL || key->dec == NULL) {
-		aead_free(key);
-		return -1;
-	}
+	if ((key->enc = key->ops.newctx(key->ops.provctx)) == NULL ||
+	    (key->dec = key->ops.newctx(key->ops.provctx)) == NULL)
+		goto fail;
+	/* Both ciphers default to the 12-byte nonce given per packet. */
+	if (key->ops.encrypt_init(key->enc, raw, AEAD_KEY_LEN, NULL, 0,
+	    NULL) != 1 ||
+	    key->ops.decrypt_init(key->dec, raw, AEAD_KEY_LEN, NULL, 0,
+	    NULL) != 1)
+		goto fail;
 	return 0;
+ fail:
+	aead_free(key);
+	return -1;
 }
 
 /* Reads the tag after sealing, or sets the expected one before opening. */
 static int
-aead_tag(EVP_CIPHER_CTX *ctx, uint8_t tag[AEAD_TAG_LEN], int set)
+aead_tag(const struct aead_key *key, void *ctx, uint8_t tag[AEAD_TAG_LEN],
+    int set)
 {
 	OSSL_PARAM	 p[2];
 
@@ -92,8 +176,29 @@ aead_tag(EVP_CIPHER_CTX *ctx, uint8_t tag[AEAD_TAG_LEN], int set)
 	    tag, AEAD_TAG_LEN);
 	p[1] = OSSL_PARAM_construct_end();
 	if (set)
-		return EVP_CIPHER_CTX_set_params(ctx, p) == 1 ? 0 : -1;
-	return EVP_CIPHER_CTX_get_params(ctx, p) == 1 ? 0 : -1;
+		return key->ops.set_ctx_params(ctx, p) == 1 ? 0 : -1;
+	return key->ops.get_ctx_params(ctx, p) == 1 ? 0 : -1;
+}
+
+/*
+ * The associated data, then len bytes from in to out, then the final
+ * step, which computes the tag (sealing) or checks it in constant time
+ * (opening, with the tag set before).
+ */
+static int
+aead_run(const struct aead_key *key, void *ctx, const uint8_t *ad,
+    size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
+{
+	size_t	 outl;
+
+	if (adlen > 0 &&
+	    key->ops.update(ctx, NULL, &outl, adlen, ad, adlen) != 1)
+		return -1;
+	if (len > 0 && key->ops.update(ctx, out, &outl, len, in, len) != 1)
+		return -1;
+	if (key->ops.final(ctx, out + len, &outl, 0) != 1)
+		return -1;
+	return 0;
 }
 
 int
@@ -101,22 +206,14 @@ aead_seal_nonce(struct aead_key *key, const uint8_t nonce[AEAD_NONCE_LEN],
     const uint8_t *ad, size_t adlen, const uint8_t *in, size_t len,
     uint8_t *out)
 {
-	EVP_CIPHER_CTX	*ctx = key->enc;
-	int		 outl;
-
-	if (ctx == NULL || len > INT_MAX || adlen > INT_MAX)
+	if (key->enc == NULL || len > INT_MAX || adlen > INT_MAX)
 		return -1;
-	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 1) != 1)
+	if (key->ops.encrypt_init(key->enc, NULL, 0, nonce, AEAD_NONCE_LEN,
+	    NULL) != 1)
 		return -1;
-	if (adlen > 0 &&
-	    EVP_CipherUpdate(ctx, NULL, &outl, ad, (int)adlen) != 1)
+	if (aead_run(key, key->enc, ad, adlen, in, len, out) == -1)
 		return -1;
-	if (len > 0 &&
-	    EVP_CipherUpdate(ctx, out, &outl, in, (int)len) != 1)
-		return -1;
-	if (EVP_CipherFinal_ex(ctx, out + len, &outl) != 1)
-		return -1;
-	return aead_tag(ctx, out + len, 0);
+	return aead_tag(key, key->enc, out + len, 0);
 }
 
 int
@@ -134,30 +231,20 @@ aead_open_nonce(struct aead_key *key, const uint8_t nonce[AEAD_NONCE_LEN],
     const uint8_t *ad, size_t adlen, const uint8_t *in, size_t len,
     uint8_t *out)
 {
-	EVP_CIPHER_CTX	*ctx = key->dec;
 	uint8_t		 tag[AEAD_TAG_LEN];
-	int		 outl;
 
-	if (ctx == NULL || len < AEAD_TAG_LEN || len > INT_MAX ||
+	if (key->dec == NULL || len < AEAD_TAG_LEN || len > INT_MAX ||
 	    adlen > INT_MAX)
 		return -1;
 	len -= AEAD_TAG_LEN;
 	/* Copied first: decrypting in place must not clobber the tag. */
 	memcpy(tag, in + len, AEAD_TAG_LEN);
-	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 0) != 1)
+	if (key->ops.decrypt_init(key->dec, NULL, 0, nonce, AEAD_NONCE_LEN,
+	    NULL) != 1)
 		return -1;
-	if (aead_tag(ctx, tag, 1) == -1)
+	if (aead_tag(key, key->dec, tag, 1) == -1)
 		return -1;
-	if (adlen > 0 &&
-	    EVP_CipherUpdate(ctx, NULL, &outl, ad, (int)adlen) != 1)
-		return -1;
-	if (len > 0 &&
-	    EVP_CipherUpdate(ctx, out, &outl, in, (int)len) != 1)
-		return -1;
-	/* The tag comparison happens here, in constant time. */
-	if (EVP_CipherFinal_ex(ctx, out + len, &outl) != 1)
-		return -1;
-	return 0;
+	return aead_run(key, key->dec, ad, adlen, in, len, out);
 }
 
 int
@@ -173,8 +260,12 @@ aead_open(struct aead_key *key, uint64_t counter, const uint8_t *ad,
 void
 aead_free(struct aead_key *key)
 {
-	EVP_CIPHER_CTX_free(key->enc);
-	EVP_CIPHER_CTX_free(key->dec);
+	/* The provider's freectx wipes the key schedule. */
+	if (key->enc != NULL)
+		key->ops.freectx(key->enc);
+	if (key->dec != NULL)
+		key->ops.freectx(key->dec);
+	EVP_CIPHER_free(key->cipher);
 	OPENSSL_cleanse(key, sizeof(*key));
 }
 

@@ -2,8 +2,8 @@
  * The data-plane AEAD: one packet, one call, no allocation.
  *
  * A session key is set up once with aead_init(), which fetches the cipher
- * and runs the key schedule into two EVP_CIPHER_CTX (one per direction of
- * use); per packet only the nonce is set.  The nonce is 4 zero bytes
+ * and runs the key schedule into two contexts of its provider (one per
+ * direction of use); per packet only the nonce is set.  The nonce is 4 zero bytes
  * followed by the little-endian 64-bit packet counter, the same layout as
  * Noise's ChaChaPoly nonce, for both algorithms.
  *
@@ -32,15 +32,33 @@ enum aead_alg {
 	AEAD_AES_256_GCM = 1,
 };
 
+/* The provider functions the data path calls (see aead.c). */
+struct aead_ops {
+	void		*provctx;
+	void		*(*newctx)(void *);
+	void		 (*freectx)(void *);
+	int		 (*encrypt_init)(void *, const unsigned char *, size_t,
+			    const unsigned char *, size_t, const OSSL_PARAM *);
+	int		 (*decrypt_init)(void *, const unsigned char *, size_t,
+			    const unsigned char *, size_t, const OSSL_PARAM *);
+	int		 (*update)(void *, unsigned char *, size_t *, size_t,
+			    const unsigned char *, size_t);
+	int		 (*final)(void *, unsigned char *, size_t *, size_t);
+	int		 (*get_ctx_params)(void *, OSSL_PARAM *);
+	int		 (*set_ctx_params)(void *, const OSSL_PARAM *);
+};
+
 struct aead_key {
-	EVP_CIPHER_CTX	*enc;
-	EVP_CIPHER_CTX	*dec;
+	EVP_CIPHER	*cipher;	/* keeps the provider loaded */
+	struct aead_ops	 ops;
+	void		*enc;		/* provider contexts, keyed */
+	void		*dec;
 	enum aead_alg	 alg;
 };
 
 /*
  * Sets up key for alg with a 32-byte raw key.  The caller should wipe its
- * copy of raw afterwards; the EVP contexts keep the expanded key.
+ * copy of raw afterwards; the provider contexts keep the expanded key.
  * Returns 0, or -1 (with key left empty and safe to aead_free()).
  */
 int	 aead_init(struct aead_key *, enum aead_alg,
@@ -74,7 +92,7 @@ int	 aead_seal_nonce(struct aead_key *, const uint8_t [AEAD_NONCE_LEN],
 int	 aead_open_nonce(struct aead_key *, const uint8_t [AEAD_NONCE_LEN],
 	    const uint8_t *, size_t, const uint8_t *, size_t, uint8_t *);
 
-/* Frees the contexts (OpenSSL wipes their key material) and the struct. */
+/* Frees the contexts (the provider wipes their key material), wipes key. */
 void	 aead_free(struct aead_key *);
 
 /*
