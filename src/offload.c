@@ -6,6 +6,8 @@
 #include "offload.h"
 
 #define TCP_FIN		0x01
+#define TCP_SYN		0x02
+#define TCP_RST		0x04
 #define TCP_PSH		0x08
 #define TCP_ACK		0x10
 #define TCP_CWR		0x80
@@ -51,19 +53,33 @@ ip4_checksum(uint8_t *ip, size_t ihl)
 	put_be16(ip + 10, (uint16_t)~csum_fold(csum_add(0, ip, ihl)));
 }
 
+/* Finishes the checksum at f + start + off, seeded with what it holds. */
+static void
+csum_finish(uint8_t *f, size_t len, size_t start, size_t off)
+{
+	uint16_t	 c;
+
+	c = (uint16_t)~csum_fold(csum_add(0, f + start, len - start));
+	/* As the kernel does: 0 would mean "no checksum" to UDP. */
+	put_be16(f + start + off, c == 0 ? 0xffff : c);
+}
+
 int
 offload_csum(const struct virtio_net_hdr *vh, uint8_t *f, size_t len)
 {
 	size_t		 start = le16toh(vh->csum_start);
 	size_t		 off = le16toh(vh->csum_offset);
-	uint16_t	 c;
 
 	if (start > len || off + 2 > len - start)
 		return -1;
-	c = (uint16_t)~csum_fold(csum_add(0, f + start, len - start));
-	/* As the kernel does: 0 would mean "no checksum" to UDP. */
-	put_be16(f + start + off, c == 0 ? 0xffff : c);
+	csum_finish(f, len, start, off);
 	return 0;
+}
+
+void
+offload_tcp_csum(uint8_t *f, size_t len, size_t l4)
+{
+	csum_finish(f, len, l4, 16);
 }
 
 int
@@ -108,6 +124,7 @@ tso_begin(struct tso *t, const struct virtio_net_hdr *vh, uint8_t *f,
 	t->next = t->hlen;
 	t->seg = 0;
 	t->v6 = type == VIRTIO_NET_HDR_GSO_TCPV6;
+	t->partial = 0;
 	memcpy(t->hdr, f, t->hlen);
 	return 0;
 }
@@ -145,22 +162,31 @@ tso_next(struct tso *t, uint8_t **out)
 	if (t->seg > 0)
 		flags &= (uint8_t)~TCP_CWR;
 	th[13] = flags;
-	th[16] = th[17] = 0;
-	put_be16(th + 16, (uint16_t)~csum_fold(csum_add(pseudo_sum(ip, t->v6,
-	    tcplen), th, tcplen)));
+	if (t->partial)
+		put_be16(th + 16, csum_fold(pseudo_sum(ip, t->v6, tcplen)));
+	else {
+		th[16] = th[17] = 0;
+		put_be16(th + 16, (uint16_t)~csum_fold(csum_add(pseudo_sum(ip,
+		    t->v6, tcplen), th, tcplen)));
+	}
 	t->next += pl;
 	t->seg++;
 	*out = s;
 	return t->hlen + pl;
 }
 
-int
-gro_parse(const uint8_t *f, size_t len, struct gro_seg *s)
+/*
+ * The IP and TCP headers of a segment, for gro_parse and
+ * gro_parse_partial: IPv4 without fragmentation (header checksum
+ * verified) or IPv6 without extension headers, lengths that match the
+ * frame, a payload.  Returns 0 and fills s, or -1.
+ */
+static int
+tcp_segment(const uint8_t *f, size_t len, struct gro_seg *s)
 {
 	const uint8_t	*ip;
 	uint16_t	 et;
 	size_t		 ihl;
-	uint8_t		 flags;
 
 	/* Two VLAN tags or an IPv6 header can take a packet past buf. */
 	if (len > OFFLOAD_FRAME_MAX || l3_offset(f, len, &s->l3, &et) == -1 ||
@@ -188,15 +214,48 @@ gro_parse(const uint8_t *f, size_t len, struct gro_seg *s)
 	if (len < s->l4 + 20)
 		return -1;
 	s->thl = (size_t)(f[s->l4 + 12] >> 4) * 4;
-	flags = f[s->l4 + 13];
 	if (s->thl < 20 || s->l4 + s->thl >= len ||
-	    s->l4 + s->thl > OFFLOAD_HDR_MAX ||
-	    (flags & (uint8_t)~TCP_PSH) != TCP_ACK)
-		return -1;
-	if (csum_fold(csum_add(pseudo_sum(ip, s->v6, len - s->l4), f + s->l4,
-	    len - s->l4)) != 0xffff)
+	    s->l4 + s->thl > OFFLOAD_HDR_MAX)
 		return -1;
 	return 0;
+}
+
+/* Only ACK, and PSH on a last segment: what may be coalesced. */
+static int
+tcp_joinable(const uint8_t *f, const struct gro_seg *s)
+{
+	return (f[s->l4 + 13] & (uint8_t)~TCP_PSH) == TCP_ACK;
+}
+
+int
+gro_parse(const uint8_t *f, size_t len, struct gro_seg *s)
+{
+	if (tcp_segment(f, len, s) == -1 || !tcp_joinable(f, s))
+		return -1;
+	s->partial = 0;
+	if (csum_fold(csum_add(pseudo_sum(f + s->l3, s->v6, len - s->l4),
+	    f + s->l4, len - s->l4)) != 0xffff)
+		return -1;
+	return 0;
+}
+
+int
+gro_parse_partial(const uint8_t *f, size_t len, struct gro_seg *s)
+{
+	if (tcp_segment(f, len, s) == -1 ||
+	    (f[s->l4 + 13] & (TCP_SYN | TCP_RST)) != 0)
+		return -1;
+	s->partial = 1;
+	return tcp_joinable(f, s);
+}
+
+void
+offload_partial_hdr(struct virtio_net_hdr *vh, const struct gro_seg *s)
+{
+	memset(vh, 0, sizeof(*vh));
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = htole16((uint16_t)s->l4);
+	vh->csum_offset = htole16(16);
 }
 
 /* True if hdr (a new segment's) matches the pending one's headers. */
@@ -251,6 +310,7 @@ gro_add(struct gro *g, const uint8_t *f, size_t len, const struct gro_seg *s)
 		g->v6 = v6;
 		g->next_seq = get_be32(f + l4 + 4) + (uint32_t)pl;
 		g->nseg = 1;
+		g->partial = s->partial;
 		g->closed = (f[l4 + 13] & TCP_PSH) != 0;
 		return 1;
 	}
@@ -284,7 +344,12 @@ gro_finish(struct gro *g)
 	if (g->nseg == 0)
 		return 0;
 	memset(vh, 0, sizeof(*vh));
-	if (g->nseg == 1)
+	if (g->nseg == 1 && g->partial) {
+		/* The kernel finishes the checksum, if anyone needs it. */
+		vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh->csum_start = htole16((uint16_t)g->l4);
+		vh->csum_offset = htole16(16);
+	} else if (g->nseg == 1)
 		/* Checked by gro_parse: the kernel need not check it again. */
 		vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
 	else {

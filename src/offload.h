@@ -33,6 +33,12 @@
 int	 offload_csum(const struct virtio_net_hdr *, uint8_t *, size_t);
 
 /*
+ * Finishes the partial checksum of the TCP segment at offset l4 of a
+ * frame of len bytes (checked by the caller: l4 + 20 <= len).
+ */
+void	 offload_tcp_csum(uint8_t *, size_t, size_t);
+
+/*
  * Cuts a TCP super frame (gso_type TCPV4 or TCPV6) into segments of
  * gso_size payload bytes, each a complete frame with its own IP length,
  * IPv4 identification and header checksum, TCP sequence number, flags
@@ -41,6 +47,10 @@ int	 offload_csum(const struct virtio_net_hdr *, uint8_t *, size_t);
  * The segments are built in place: segment i is written over the end of
  * segment i - 1's payload, so each must be used (sealed) before the next
  * is asked for.
+ *
+ * With partial set (after tso_begin) the TCP checksum is left as the
+ * kernel left the super frame's: the pseudo-header sum of each segment,
+ * to be finished with offload_tcp_csum or by the receiving kernel.
  */
 struct tso {
 	uint8_t		*frame;
@@ -50,6 +60,7 @@ struct tso {
 	size_t		 next;		/* offset of the next payload */
 	unsigned int	 seg;
 	int		 v6;
+	int		 partial;	/* leave TCP checksums partial */
 	uint8_t		 hdr[OFFLOAD_HDR_MAX];
 };
 
@@ -78,6 +89,7 @@ struct gro {
 	uint32_t	 next_seq;
 	unsigned int	 nseg;
 	int		 v6;
+	int		 partial;	/* a segment's checksum is unchecked */
 	int		 closed;	/* nothing more may join */
 };
 
@@ -85,6 +97,7 @@ struct gro {
 struct gro_seg {
 	size_t		 l3, l4, thl;	/* IP and TCP offsets, TCP length */
 	int		 v6;
+	int		 partial;	/* checksum partial, not verified */
 };
 
 /*
@@ -95,6 +108,23 @@ struct gro_seg {
  * or -1.
  */
 int	 gro_parse(const uint8_t *, size_t, struct gro_seg *);
+
+/*
+ * gro_parse for a segment whose TCP checksum the peer left partial
+ * (wire.h): the same checks of the IP and TCP headers but for the TCP
+ * checksum, which holds the pseudo-header sum and is not verified (the
+ * AEAD covered the frame).  SYN and RST are refused: a segment cut from a
+ * super frame carries neither.  Returns 1 if the segment may be
+ * coalesced (gro_add), 0 if it is valid but must be written alone (FIN,
+ * URG: see offload_partial_hdr), -1 if it is refused.
+ */
+int	 gro_parse_partial(const uint8_t *, size_t, struct gro_seg *);
+
+/*
+ * The vnet header for writing a partial segment alone: the kernel is to
+ * finish its TCP checksum (NEEDS_CSUM at the TCP header).
+ */
+void	 offload_partial_hdr(struct virtio_net_hdr *, const struct gro_seg *);
 
 /*
  * Adds a frame that passed gro_parse.  Returns 1 if it was taken (it

@@ -7,7 +7,8 @@
  * segments lie inside the frame, are no longer than headers plus
  * gso_size, carry valid checksums and together exactly the payload; what
  * gro_finish gives back fits its buffer and, cut again, gives exactly
- * the frames it took.  Checksums are verified with a byte-by-byte sum of
+ * the frames it took; cut with partial checksums, the segments are the
+ * same but for the checksum, and gro_parse_partial reads them safely.  Checksums are verified with a byte-by-byte sum of
  * the harness's own, not with csum.c.
  */
 #include <assert.h>
@@ -196,6 +197,50 @@ cut(const struct virtio_net_hdr *vh, uint8_t *f, const uint8_t *orig,
 	assert(nseg == (len - hlen + mss - 1) / mss);
 }
 
+/*
+ * Cuts the super frame again with partial checksums, beside a cut with
+ * full ones: each partial segment differs only in its checksum, which
+ * offload_tcp_csum finishes into a valid one over the same bytes, and
+ * gro_parse_partial (what a receiver runs on it) finds the same TCP
+ * header or refuses it, reading nothing past it.
+ */
+static void
+cut_partial(const struct virtio_net_hdr *vh, const uint8_t *orig, size_t len)
+{
+	struct tso	 tf, tp;
+	struct gro_seg	 gs;
+	uint8_t		*ff = dup_exact(orig, len), *fp = dup_exact(orig, len);
+	uint8_t		*sf, *sp, *c;
+	size_t		 nf, np;
+	int		 r;
+
+	if (tso_begin(&tf, vh, ff, len) == -1) {
+		free(ff);
+		free(fp);
+		return;
+	}
+	assert(tso_begin(&tp, vh, fp, len) == 0);
+	tp.partial = 1;
+	while ((nf = tso_next(&tf, &sf)) > 0) {
+		np = tso_next(&tp, &sp);
+		assert(np == nf);
+		assert(memcmp(sp, sf, tp.l4 + 16) == 0);
+		assert(memcmp(sp + tp.l4 + 18, sf + tp.l4 + 18,
+		    np - tp.l4 - 18) == 0);
+		c = dup_exact(sp, np);
+		r = gro_parse_partial(c, np, &gs);
+		assert(r >= -1 && r <= 1);
+		if (r >= 0)
+			assert(gs.l4 == tp.l4 && gs.partial == 1);
+		offload_tcp_csum(c, np, tp.l4);
+		assert(tcp_valid(c, tp.l3, tp.l4, np, tp.v6));
+		free(c);
+	}
+	assert(tso_next(&tp, &sp) == 0);
+	free(ff);
+	free(fp);
+}
+
 /* Finishes a partial checksum in f (a copy of orig) and checks it. */
 static void
 finish_csum(const struct virtio_net_hdr *vh, uint8_t *f, const uint8_t *orig,
@@ -344,9 +389,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return 0;
 	/* An exactly sized copy, so ASan sees any access past the frame. */
 	f = dup_exact(orig, len);
-	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 		cut(&vh, f, orig, len, g, &t);
-	else {
+		cut_partial(&vh, orig, len);
+	} else {
+		struct gro_seg	 gs;
+
+		/* As a frame a peer flagged partial; an exact copy. */
+		(void)gro_parse_partial(f, len, &gs);
 		if (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
 			finish_csum(&vh, f, orig, len);
 		offer(g, &t, f, len);

@@ -1488,6 +1488,151 @@ test_gro_oversized(void **state)
 	free(g);
 }
 
+/*
+ * Partial checksums (tso.partial, gro_parse_partial): cut with partial
+ * set, every segment is the one check_tso checked but for the TCP
+ * checksum, which holds that segment's pseudo-header sum, and
+ * offload_tcp_csum finishes it into that segment exactly.  The receiver
+ * takes the segments with gro_parse_partial (gro_parse refuses them: the
+ * checksum does not verify) and joins them into the super frame the TAP
+ * would have handed over; a lone one goes out with NEEDS_CSUM.
+ */
+static void
+partial_case(const struct flow *fl, size_t plen, size_t mss)
+{
+	struct virtio_net_hdr	 vh;
+	struct segs		 full = { 0 }, part = { 0 };
+	struct gro		*g = gro_new();
+	struct gro_seg		 gs;
+	struct tso		 t;
+	uint8_t			*super, *seg, *c;
+	size_t			 slen, n, i, len, l3 = fl_l3(fl), l4 = fl_l4(fl);
+	int			 joinable = 1, r;
+
+	check_tso(fl, plen, mss, &full);
+	super = build(fl, 0, plen, 1, &slen);
+	vh_tso(&vh, fl, mss);
+	assert_int_equal(tso_begin(&t, &vh, super, slen), 0);
+	t.partial = 1;
+	while ((n = tso_next(&t, &seg)) > 0)
+		segs_add(&part, seg, n);
+	free(super);
+	assert_int_equal(part.n, full.n);
+	for (i = 0; i < part.n; i++) {
+		len = part.len[i];
+		assert_int_equal(len, full.len[i]);
+		assert_memory_equal(part.f[i], full.f[i], l4 + 16);
+		assert_memory_equal(part.f[i] + l4 + 18, full.f[i] + l4 + 18,
+		    len - l4 - 18);
+		assert_int_equal(get16(part.f[i] + l4 + 16), ref_fold(
+		    ref_pseudo(part.f[i] + l3, fl->v6, 6, len - l4)));
+		c = dup_exact(part.f[i], len);
+		assert_int_equal(gro_parse(c, len, &gs), -1);
+		r = (c[l4 + 13] & (uint8_t)~TH_PSH) == TH_ACK;
+		joinable &= r;
+		assert_int_equal(gro_parse_partial(c, len, &gs), r);
+		assert_int_equal(gs.l4, l4);
+		assert_int_equal(gs.partial, 1);
+		if (joinable)
+			assert_int_equal(gro_add(g, c, len, &gs), 1);
+		offload_tcp_csum(c, len, l4);
+		assert_true(l4_valid(c, l3, l4, len, fl->v6, 6));
+		assert_memory_equal(c, full.f[i], len);
+		free(c);
+	}
+	if (joinable && part.n > 1)
+		check_gro(g, fl, plen, mss, &full);
+	else if (joinable) {
+		/* One segment: the kernel is to finish its checksum. */
+		n = gro_finish(g);
+		assert_int_equal(n, VNET_HDR_LEN + part.len[0]);
+		memcpy(&vh, g->buf, sizeof(vh));
+		assert_int_equal(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		assert_int_equal(vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+		assert_int_equal(le16toh(vh.csum_start), l4);
+		assert_int_equal(le16toh(vh.csum_offset), 16);
+		assert_memory_equal(g->buf + VNET_HDR_LEN, part.f[0],
+		    part.len[0]);
+	}
+	segs_free(&full);
+	segs_free(&part);
+	free(g);
+}
+
+static void
+test_partial_cut_and_join(void **state)
+{
+	struct flow	 fl;
+	int		 v6;
+
+	(void)state;
+	for (v6 = 0; v6 <= 1; v6++) {
+		flow_init(&fl, v6);
+		fl.flags = TH_ACK | TH_PSH;
+		partial_case(&fl, 5 * 1400 + 333, 1400);
+		partial_case(&fl, 3 * 1400, 1400);
+		partial_case(&fl, 700, 1400);		/* a single segment */
+		fl.flags = TH_ACK;
+		fl.vlans = 2;
+		partial_case(&fl, 45 * 1380 + 1, 1380);
+		fl.vlans = 0;
+		partial_case(&fl, 47 * 1380, 1380);	/* near 64 KB */
+		/* FIN and CWR: valid, but not coalesced. */
+		fl.flags = TH_CWR | TH_PSH | TH_FIN | TH_ACK;
+		partial_case(&fl, 4 * 1400 + 1, 1400);
+	}
+}
+
+/* What gro_parse_partial refuses, and what it only passes alone. */
+static void
+test_partial_refused(void **state)
+{
+	struct flow		 fl;
+	struct gro_seg		 gs;
+	uint8_t			*f, *c;
+	size_t			 len, cut;
+	int			 v6;
+
+	(void)state;
+	for (v6 = 0; v6 <= 1; v6++) {
+		flow_init(&fl, v6);
+		fl.flags = TH_SYN | TH_ACK;
+		f = build(&fl, 0, 100, 0, &len);
+		assert_int_equal(gro_parse_partial(f, len, &gs), -1);
+		free(f);
+		fl.flags = TH_RST | TH_ACK;
+		f = build(&fl, 0, 100, 0, &len);
+		assert_int_equal(gro_parse_partial(f, len, &gs), -1);
+		free(f);
+		fl.flags = TH_URG | TH_ACK;
+		f = build(&fl, 0, 100, 0, &len);
+		assert_int_equal(gro_parse_partial(f, len, &gs), 0);
+		free(f);
+		/* Every truncation, and one byte too many, is refused. */
+		fl.flags = TH_ACK;
+		f = build(&fl, 0, 100, 0, &len);
+		assert_int_equal(gro_parse_partial(f, len, &gs), 1);
+		for (cut = 0; cut < len; cut++) {
+			c = dup_exact(f, cut);
+			assert_int_equal(gro_parse_partial(c, cut, &gs), -1);
+			free(c);
+		}
+		assert_non_null(c = malloc(len + 1));
+		memcpy(c, f, len);
+		c[len] = 0;
+		assert_int_equal(gro_parse_partial(c, len + 1, &gs), -1);
+		free(c);
+		free(f);
+	}
+	/* Not TCP: an IPv4 UDP packet. */
+	flow_init(&fl, 0);
+	fl.flags = TH_ACK;
+	f = build(&fl, 0, 100, 0, &len);
+	f[fl_l3(&fl) + 9] = 17;
+	assert_int_equal(gro_parse_partial(f, len, &gs), -1);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -1516,6 +1661,8 @@ main(void)
 		cmocka_unit_test(test_gro_closed),
 		cmocka_unit_test(test_gro_64k),
 		cmocka_unit_test(test_gro_oversized),
+		cmocka_unit_test(test_partial_cut_and_join),
+		cmocka_unit_test(test_partial_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
