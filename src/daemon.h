@@ -67,6 +67,8 @@ struct offload_stats {
 	uint64_t		 tso_segments;	/* the frames cut from them */
 	uint64_t		 gro_frames;	/* super frames written */
 	uint64_t		 gro_segments;	/* the frames joined into them */
+	uint64_t		 partial_tx;	/* segments sent, checksum partial */
+	uint64_t		 partial_rx;	/* and received so */
 };
 
 struct hs_ratelimit {

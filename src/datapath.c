@@ -77,7 +77,8 @@ mss_for(const struct tm_ctx *ctx, int limit, uint16_t *mss4, uint16_t *mss6)
  * through the tunnel; SYNs get their MSS clamped when asked.
  */
 static void
-to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
+to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
+    size_t csum_start)
 {
 	struct tm_addr	 src4, src6;
 	uint16_t	 mss4, mss6;
@@ -110,11 +111,19 @@ to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 		mss_for(ctx, limit, &mss4, &mss6);
 		(void)pmtu_clamp_mss(frame, flen, mss4, mss6);
 	}
-	session_send(ctx, p, frame, flen);
+	if (csum_start != 0)
+		session_send_partial(ctx, p, frame, flen, csum_start);
+	else
+		session_send(ctx, p, frame, flen);
 }
 
+/*
+ * A frame from the TAP.  csum_start is not 0 for a segment cut from a TCP
+ * super frame with its checksum left partial (the TCP header's offset):
+ * whether it is finished depends on the session it goes to.
+ */
 static void
-tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen)
+tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen, size_t csum_start)
 {
 	enum frame_class cls;
 	struct peer	*p;
@@ -137,6 +146,8 @@ tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen)
 		count_drop(ctx, NULL, DROP_REDIRECT);
 		break;
 	case FRAME_GROUP:
+		if (csum_start != 0)
+			offload_tcp_csum(frame, flen, csum_start);
 		/* Pseudo-broadcast: every peer gets its own copy. */
 		for (i = 0; i < ctx->peers.npeers; i++)
 			session_send(ctx, ctx->peers.peers[i], frame, flen);
@@ -145,7 +156,7 @@ tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen)
 		if ((p = peer_find_by_mac(&ctx->peers, frame)) == NULL)
 			count_drop(ctx, NULL, DROP_NO_PEER);
 		else
-			to_peer(ctx, p, frame, flen);
+			to_peer(ctx, p, frame, flen, csum_start);
 		break;
 	}
 }
@@ -175,10 +186,12 @@ tap_input(struct tm_ctx *ctx, uint8_t *buf, size_t n)
 			count_drop(ctx, NULL, DROP_MALFORMED);
 			return;
 		}
+		/* Finished, if at all, by session_send_partial. */
+		tso.partial = 1;
 		ctx->offload.tso_frames++;
 		while ((len = tso_next(&tso, &seg)) > 0) {
 			ctx->offload.tso_segments++;
-			tap_frame(ctx, seg, len);
+			tap_frame(ctx, seg, len, tso.l4);
 		}
 		return;
 	}
@@ -187,7 +200,7 @@ tap_input(struct tm_ctx *ctx, uint8_t *buf, size_t n)
 		count_drop(ctx, NULL, DROP_MALFORMED);
 		return;
 	}
-	tap_frame(ctx, buf, n);
+	tap_frame(ctx, buf, n, 0);
 }
 
 void
@@ -210,7 +223,7 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 		if (ctx->tap.offload)
 			tap_input(ctx, ctx->tap_buf, (size_t)n);
 		else
-			tap_frame(ctx, ctx->tap_buf, (size_t)n);
+			tap_frame(ctx, ctx->tap_buf, (size_t)n, 0);
 	}
 	ctx->txq_active = 0;
 	session_flush(ctx);
@@ -236,31 +249,53 @@ rx_flush(struct tm_ctx *ctx)
 /*
  * Hands a received frame to the TAP: TCP segments that continue one
  * another are joined first (rx_flush writes them), anything else is
- * written at once, after what is pending, so nothing is reordered.
+ * written at once, after what is pending, so nothing is reordered.  A
+ * segment whose checksum the peer left partial is always a TCP segment
+ * that gro_parse_partial accepts; written alone, the kernel is told to
+ * finish its checksum.
  */
 static void
-to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen)
+to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen,
+    int partial)
 {
-	struct gro_seg	 s;
+	struct virtio_net_hdr	 vh;
+	struct gro_seg		 s;
+	int			 r;
 
-	if (ctx->tap.offload) {
-		if (gro_parse(frame, flen, &s) == 0) {
-			if (gro_add(&ctx->gro, frame, flen, &s) == 1)
-				return;
-			rx_flush(ctx);
-			/* Parsed once: it starts the next super frame. */
-			if (gro_add(&ctx->gro, frame, flen, &s) == 1)
-				return;
-		} else
-			rx_flush(ctx);
+	if (!ctx->tap.offload) {
+		if (tap_write(&ctx->tap, frame, flen) == -1)
+			count_drop(ctx, p, DROP_IO);
+		return;
 	}
-	if (tap_write(&ctx->tap, frame, flen) == -1)
+	if (partial) {
+		if ((r = gro_parse_partial(frame, flen, &s)) == -1) {
+			count_drop(ctx, p, DROP_MALFORMED);
+			return;
+		}
+		ctx->offload.partial_rx++;
+	} else
+		r = gro_parse(frame, flen, &s) == 0;
+	if (r == 1) {
+		if (gro_add(&ctx->gro, frame, flen, &s) == 1)
+			return;
+		rx_flush(ctx);
+		/* Parsed once: it starts the next super frame. */
+		if (gro_add(&ctx->gro, frame, flen, &s) == 1)
+			return;
+	} else
+		rx_flush(ctx);
+	if (partial)
+		offload_partial_hdr(&vh, &s);
+	else
+		memset(&vh, 0, sizeof(vh));
+	if (tap_write_vnet(&ctx->tap, &vh, frame, flen) == -1)
 		count_drop(ctx, p, DROP_IO);
 }
 
 /* Delivers a decrypted frame from peer p into the TAP. */
 static void
-deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
+deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
+    int partial)
 {
 	enum frame_class cls;
 
@@ -281,7 +316,8 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 	if (!mac_is_group(frame))
 		memcpy(frame, ctx->conf.mac, ETH_ALEN_TM);
 	memcpy(frame + ETH_ALEN_TM, p->conf.mac, ETH_ALEN_TM);
-	if (ctx->conf.clamp_mss) {
+	/* A partial segment is never a SYN (gro_parse_partial). */
+	if (ctx->conf.clamp_mss && !partial) {
 		uint16_t	 mss4, mss6;
 
 		mss_for(ctx, path_frame_limit(p), &mss4, &mss6);
@@ -289,7 +325,7 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen)
 	}
 	p->stats.rx_packets++;
 	p->stats.rx_bytes += flen;
-	to_tap(ctx, p, frame, flen);
+	to_tap(ctx, p, frame, flen, partial);
 }
 
 /*
@@ -320,7 +356,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	uint8_t			*frame;
 	size_t			 flen, seglen, off, len;
 	ssize_t			 n;
-	int			 i;
+	int			 i, partial;
 
 	if (events & EPOLLERR)
 		drain_errors(ctx, fd);
@@ -342,9 +378,9 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 			len = (size_t)n - off < seglen ? (size_t)n - off :
 			    seglen;
 			p = session_recv(ctx, ctx->rx_buf + off, len, &from,
-			    &frame, &flen);
+			    &frame, &flen, &partial);
 			if (p != NULL)
-				deliver(ctx, p, frame, flen);
+				deliver(ctx, p, frame, flen, partial);
 		}
 	}
 	rx_flush(ctx);

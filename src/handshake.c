@@ -316,7 +316,7 @@ handshake_consume_cookie_reply(const struct handshake_peer *peer,
 int
 handshake_create_initiation(struct handshake *hs,
     const struct handshake_local *l, const struct handshake_peer *peer,
-    uint32_t sender_index, uint64_t sec, uint32_t nsec, int prefer_aes,
+    uint32_t sender_index, uint64_t sec, uint32_t nsec, uint32_t flags,
     const uint8_t *cookie, uint8_t out[HANDSHAKE_INITIATION_LEN])
 {
 	uint8_t		 payload[HANDSHAKE_INIT_PAYLOAD_LEN];
@@ -328,7 +328,7 @@ handshake_create_initiation(struct handshake *hs,
 	    l->priv, peer->pub, NULL) == -1)
 		goto fail;
 	hs->local_index = sender_index;
-	hs->offered_flags = prefer_aes ? HANDSHAKE_FLAG_AES : 0;
+	hs->offered_flags = flags & HANDSHAKE_FLAGS_KNOWN;
 	memcpy(hs->remote_pub, peer->pub, HANDSHAKE_KEY_LEN);
 
 	handshake_tai64n(payload, sec, nsec);
@@ -397,7 +397,7 @@ handshake_consume_initiation(struct handshake *hs,
 
 int
 handshake_create_response(struct handshake *hs,
-    const struct handshake_peer *peer, uint32_t sender_index, int prefer_aes,
+    const struct handshake_peer *peer, uint32_t sender_index, uint32_t flags,
     const uint8_t *cookie, uint8_t out[HANDSHAKE_RESPONSE_LEN])
 {
 	uint8_t		 payload[HANDSHAKE_RESP_PAYLOAD_LEN];
@@ -408,9 +408,11 @@ handshake_create_response(struct handshake *hs,
 		return HANDSHAKE_ERR_STATE;
 	if (CRYPTO_memcmp(peer->pub, hs->remote_pub, HANDSHAKE_KEY_LEN) != 0)
 		return HANDSHAKE_ERR_STATE;
-	if (prefer_aes && (hs->offered_flags & HANDSHAKE_FLAG_AES))
-		chosen = HANDSHAKE_FLAG_AES;
-	hs->alg = chosen ? AEAD_AES_256_GCM : AEAD_CHACHA20_POLY1305;
+	/* Each bit only if both sides want it; unknown ones are ignored. */
+	chosen = flags & hs->offered_flags & HANDSHAKE_FLAGS_KNOWN;
+	hs->alg = (chosen & HANDSHAKE_FLAG_AES) ? AEAD_AES_256_GCM :
+	    AEAD_CHACHA20_POLY1305;
+	hs->csum_partial = (chosen & HANDSHAKE_FLAG_CSUM_PARTIAL) != 0;
 	hs->local_index = sender_index;
 
 	wire_put_le32(payload, chosen);
@@ -464,7 +466,7 @@ handshake_consume_response(struct handshake *hs,
 	}
 	flags = wire_get_le32(payload);
 	/* The responder may only pick what we offered. */
-	if ((flags & ~HANDSHAKE_FLAG_AES) != 0 ||
+	if ((flags & ~HANDSHAKE_FLAGS_KNOWN) != 0 ||
 	    (flags & ~hs->offered_flags) != 0) {
 		err = HANDSHAKE_ERR_PAYLOAD;
 		goto out;
@@ -473,6 +475,7 @@ handshake_consume_response(struct handshake *hs,
 	hs->remote_index = wire_get_le32(msg + 4);
 	hs->alg = (flags & HANDSHAKE_FLAG_AES) ? AEAD_AES_256_GCM :
 	    AEAD_CHACHA20_POLY1305;
+	hs->csum_partial = (flags & HANDSHAKE_FLAG_CSUM_PARTIAL) != 0;
 	hs->stage = HANDSHAKE_STAGE_RESPONSE_CONSUMED;
 	err = HANDSHAKE_OK;
  out:
@@ -502,6 +505,7 @@ handshake_derive_keys(struct handshake *hs, struct handshake_keys *keys)
 	memcpy(keys->send, initiator ? k1 : k2, HANDSHAKE_KEY_LEN);
 	memcpy(keys->recv, initiator ? k2 : k1, HANDSHAKE_KEY_LEN);
 	keys->alg = hs->alg;
+	keys->csum_partial = hs->csum_partial;
 	keys->local_index = hs->local_index;
 	keys->remote_index = hs->remote_index;
  out:

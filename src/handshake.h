@@ -21,7 +21,9 @@
  *	88	32	Noise: payload, encrypted (16 + 16):
  *			  12 TAI64N timestamp, le32 flags
  *			  (bit 0: the initiator prefers AES-256-GCM;
- *			  other bits are ignored, for later extensions)
+ *			  bit 1: it takes data frames whose TCP checksum
+ *			  is left partial, see wire.h; other bits are
+ *			  ignored, for later extensions)
  *	120	16	mac1
  *	136	16	mac2
  *
@@ -33,8 +35,10 @@
  *	12	32	Noise: responder ephemeral public key
  *	44	20	Noise: payload, encrypted (4 + 16): le32 flags, the
  *			  data cipher the responder chose (bit 0 set:
- *			  AES-256-GCM, clear: ChaCha20-Poly1305; no other
- *			  bit may be set)
+ *			  AES-256-GCM, clear: ChaCha20-Poly1305); bit 1
+ *			  if both sides take partial TCP checksums (only
+ *			  when the initiator offered it); no other bit
+ *			  may be set
  *	64	16	mac1
  *	80	16	mac2
  *
@@ -87,6 +91,9 @@
 #define HANDSHAKE_COOKIE_SECRET_LIFE	120	/* seconds */
 
 #define HANDSHAKE_FLAG_AES		0x00000001u
+#define HANDSHAKE_FLAG_CSUM_PARTIAL	0x00000002u
+#define HANDSHAKE_FLAGS_KNOWN		(HANDSHAKE_FLAG_AES | \
+					 HANDSHAKE_FLAG_CSUM_PARTIAL)
 
 #define HANDSHAKE_INIT_PAYLOAD_LEN	(HANDSHAKE_TAI64N_LEN + 4)
 #define HANDSHAKE_RESP_PAYLOAD_LEN	4
@@ -156,6 +163,7 @@ struct handshake {
 	uint32_t		 remote_index;
 	uint32_t		 offered_flags;	/* initiator's flags */
 	enum aead_alg		 alg;		/* after the response */
+	int			 csum_partial;	/* likewise */
 	uint8_t			 remote_pub[HANDSHAKE_KEY_LEN];
 	uint8_t			 sent_mac1[HANDSHAKE_MAC_LEN];
 };
@@ -173,6 +181,7 @@ struct handshake_keys {
 	uint8_t		 send[HANDSHAKE_KEY_LEN];
 	uint8_t		 recv[HANDSHAKE_KEY_LEN];
 	enum aead_alg	 alg;
+	int		 csum_partial;	/* both take partial checksums */
 	uint32_t	 local_index;	/* put in data we receive */
 	uint32_t	 remote_index;	/* put in data we send */
 	uint8_t		 hash[NOISE_HASHLEN];	/* Noise handshake hash */
@@ -213,13 +222,15 @@ int	 handshake_tai64n_after(const uint8_t [HANDSHAKE_TAI64N_LEN],
  * Initiator: starts a handshake with peer, writing the initiation to out.
  * sender_index is the local index the daemon picked for the session; the
  * time (seconds, nanoseconds since the epoch) becomes the timestamp;
- * prefer_aes sets flag bit 0; cookie is the peer's last cookie if it is
+ * flags are the HANDSHAKE_FLAG_* bits this side offers (AES: it prefers
+ * AES-256-GCM; CSUM_PARTIAL: it takes partial checksums, because its TAP
+ * has offloads); cookie is the peer's last cookie if it is
  * fresh (less than HANDSHAKE_COOKIE_SECRET_LIFE seconds old), else NULL.
  * hs is overwritten.
  */
 int	 handshake_create_initiation(struct handshake *,
 	    const struct handshake_local *, const struct handshake_peer *,
-	    uint32_t, uint64_t, uint32_t, int, const uint8_t *,
+	    uint32_t, uint64_t, uint32_t, uint32_t, const uint8_t *,
 	    uint8_t [HANDSHAKE_INITIATION_LEN]);
 
 /*
@@ -278,13 +289,15 @@ int	 handshake_consume_initiation(struct handshake *,
  * Responder: writes the response for a consumed initiation.  peer must be
  * the initiator's (checked against the key in hs), sender_index the local
  * index picked for the session.  The cipher is AES-256-GCM only if both
- * the initiator and prefer_aes want it.  cookie as for the initiation.
+ * the initiator and flags (HANDSHAKE_FLAG_*, as for the initiation) want
+ * it, and partial checksums are agreed only if both offer them.  cookie
+ * as for the initiation.
  * Afterwards handshake_derive_keys() may be called; the initiator only
  * confirms the session by sending data, so the daemon should not send
  * data with these keys before receiving some.
  */
 int	 handshake_create_response(struct handshake *,
-	    const struct handshake_peer *, uint32_t, int, const uint8_t *,
+	    const struct handshake_peer *, uint32_t, uint32_t, const uint8_t *,
 	    uint8_t [HANDSHAKE_RESPONSE_LEN]);
 
 /*

@@ -87,6 +87,7 @@ keypair_set_keys(struct keypair *kp, const struct handshake_keys *keys)
 		return -1;
 	}
 	kp->remote_index = keys->remote_index;
+	kp->csum_partial = keys->csum_partial;
 	return 0;
 }
 
@@ -155,6 +156,18 @@ sent(struct peer *p, size_t flen, uint64_t now)
 	}
 }
 
+/*
+ * What this side offers in a handshake: its cipher preference, and
+ * partial checksums if its TAP has offloads (only then can it hand a
+ * segment with a partial checksum to its kernel).
+ */
+static uint32_t
+hs_flags(const struct tm_ctx *ctx)
+{
+	return (ctx->prefer_aes ? HANDSHAKE_FLAG_AES : 0) |
+	    (ctx->tap.offload ? HANDSHAKE_FLAG_CSUM_PARTIAL : 0);
+}
+
 static void
 realtime(uint64_t *sec, uint32_t *nsec)
 {
@@ -198,7 +211,7 @@ handshake_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now,
 	}
 	realtime(&sec, &nsec);
 	rc = handshake_create_initiation(&p->hs, &ctx->hlocal, &p->hpeer,
-	    p->hs_index.idx, sec, nsec, ctx->prefer_aes,
+	    p->hs_index.idx, sec, nsec, hs_flags(ctx),
 	    fresh_cookie(p, now), msg);
 	if (rc != HANDSHAKE_OK) {
 		log_warnx("peer %s: initiation: %s", p->conf.name,
@@ -243,9 +256,10 @@ session_send(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
 	return session_send_to(ctx, p, &p->endpoint, frame, flen);
 }
 
-int
-session_send_to(struct tm_ctx *ctx, struct peer *p,
-    const struct sockaddr_in6 *to, const uint8_t *frame, size_t flen)
+/* Seals a data message with the given flags and sends or queues it. */
+static int
+send_data(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
+    const uint8_t *frame, size_t flen, uint8_t dflags)
 {
 	struct keypair	*kp = p->kp_current;
 	struct txq_entry *e;
@@ -269,6 +283,7 @@ session_send_to(struct tm_ctx *ctx, struct peer *p,
 	}
 	ctr = kp->send_counter++;
 	wire_data_header_write(pkt, kp->remote_index, ctr);
+	wire_data_set_flags(pkt, dflags);
 	if (aead_seal(&kp->send, ctr, pkt, DATA_HDR_LEN, frame, flen,
 	    pkt + DATA_HDR_LEN) == -1) {
 		count_drop(ctx, p, DROP_IO);
@@ -287,6 +302,32 @@ session_send_to(struct tm_ctx *ctx, struct peer *p,
 		return -1;
 	sent(p, flen, now);
 	return 0;
+}
+
+int
+session_send_to(struct tm_ctx *ctx, struct peer *p,
+    const struct sockaddr_in6 *to, const uint8_t *frame, size_t flen)
+{
+	return send_data(ctx, p, to, frame, flen, 0);
+}
+
+int
+session_send_partial(struct tm_ctx *ctx, struct peer *p, uint8_t *frame,
+    size_t flen, size_t csum_start)
+{
+	struct keypair	*kp = p->kp_current;
+
+	if (!p->has_endpoint) {
+		count_drop(ctx, p, DROP_NO_ENDPOINT);
+		return -1;
+	}
+	if (kp != NULL && kp->csum_partial) {
+		ctx->offload.partial_tx++;
+		return send_data(ctx, p, &p->endpoint, frame, flen,
+		    WIRE_DATA_CSUM_PARTIAL);
+	}
+	offload_tcp_csum(frame, flen, csum_start);
+	return send_data(ctx, p, &p->endpoint, frame, flen, 0);
 }
 
 /* Whether queued datagram b may follow a in a UDP GSO message. */
@@ -514,7 +555,7 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	if (index_insert(&ctx->index, &kp->index) == -1)
 		goto fail;
 	rc = handshake_create_response(&hs, &p->hpeer, kp->index.idx,
-	    ctx->prefer_aes, fresh_cookie(p, now), resp);
+	    hs_flags(ctx), fresh_cookie(p, now), resp);
 	if (rc != HANDSHAKE_OK ||
 	    handshake_derive_keys(&hs, &keys) != HANDSHAKE_OK) {
 		count_drop(ctx, p, DROP_HANDSHAKE);
@@ -600,8 +641,9 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	p->kp_previous = p->kp_current;
 	p->kp_current = kp;
 	path_heard(ctx, p, from, now);
-	log_info("peer %s: session established (initiator, %s, handshake "
+	log_info("peer %s: session established (initiator, %s%s, handshake "
 	    "%llu us)", p->conf.name, aead_alg_name(kp->send.alg),
+	    kp->csum_partial ? ", partial checksums" : "",
 	    (unsigned long long)(p->handshake_rtt_ns / 1000));
 	peer_set_up(ctx, p);
 	/* Confirms the session to the responder, which waits for data. */
@@ -652,14 +694,15 @@ keypair_confirm(struct tm_ctx *ctx, struct peer *p, struct keypair *kp,
 	/* A crossing initiation of ours would only replace this session. */
 	if (p->hs_sent_ns != 0)
 		handshake_abandon(ctx, p);
-	log_info("peer %s: session established (responder, %s)",
-	    p->conf.name, aead_alg_name(kp->send.alg));
+	log_info("peer %s: session established (responder, %s%s)",
+	    p->conf.name, aead_alg_name(kp->send.alg),
+	    kp->csum_partial ? ", partial checksums" : "");
 }
 
 static struct peer *
 recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now, uint8_t **frame,
-    size_t *flen)
+    size_t *flen, int *partial)
 {
 	struct index_entry	*e;
 	struct keypair		*kp;
@@ -678,6 +721,12 @@ recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 	}
 	kp = e->kp;
 	p = kp->peer;
+	*partial = (wire_data_flags(pkt) & WIRE_DATA_CSUM_PARTIAL) != 0;
+	if (*partial && !kp->csum_partial) {
+		/* Only sessions that agreed on it carry partial checksums. */
+		count_drop(ctx, p, DROP_MALFORMED);
+		return NULL;
+	}
 	if (now - kp->created_ns >= reject_ns(ctx)) {
 		count_drop(ctx, p, DROP_NO_SESSION);
 		return NULL;
@@ -700,6 +749,10 @@ recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 	p->last_rx_ns = now;
 	path_heard(ctx, p, from, now);
 	peer_set_up(ctx, p);
+	if (*partial && len <= DATA_OVERHEAD + PROBE_LEN) {
+		count_drop(ctx, p, DROP_MALFORMED);
+		return NULL;
+	}
 	if (len == DATA_OVERHEAD)
 		return NULL;		/* a keepalive */
 	if (len == DATA_OVERHEAD + PROBE_LEN) {
@@ -713,17 +766,22 @@ recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 
 struct peer *
 session_recv(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
-    const struct sockaddr_in6 *from, uint8_t **frame, size_t *flen)
+    const struct sockaddr_in6 *from, uint8_t **frame, size_t *flen,
+    int *partial)
 {
 	uint64_t	 now = event_now_ns();
 
-	if (len < 4 || pkt[1] != 0 || pkt[2] != 0 || pkt[3] != 0) {
+	/* Byte 1 carries flags in data messages (wire_data_header_read). */
+	if (len < 4 || (pkt[1] != 0 && pkt[0] != WIRE_TYPE_DATA) ||
+	    pkt[2] != 0 || pkt[3] != 0) {
 		count_drop(ctx, NULL, DROP_MALFORMED);
 		return NULL;
 	}
+	*partial = 0;
 	switch (pkt[0]) {
 	case WIRE_TYPE_DATA:
-		return recv_data(ctx, pkt, len, from, now, frame, flen);
+		return recv_data(ctx, pkt, len, from, now, frame, flen,
+		    partial);
 	case WIRE_TYPE_INITIATION:
 		recv_initiation(ctx, pkt, len, from, now);
 		break;

@@ -43,6 +43,7 @@ struct keypair {
 	uint32_t		 remote_index;	/* theirs, in data we send */
 	uint64_t		 created_ns;
 	int			 initiator;
+	int			 csum_partial;	/* agreed in the handshake */
 };
 
 /*
@@ -76,6 +77,16 @@ int	 session_send_to(struct tm_ctx *, struct peer *,
 	    const struct sockaddr_in6 *, const uint8_t *, size_t);
 
 /*
+ * session_send for a TCP segment whose checksum is partial: the field at
+ * csum_start + 16 holds the pseudo-header sum, as the kernel leaves it
+ * for offload.  It is sent as it is, flagged WIRE_DATA_CSUM_PARTIAL, if
+ * the session agreed on partial checksums, else its checksum is finished
+ * here first.
+ */
+int	 session_send_partial(struct tm_ctx *, struct peer *, uint8_t *,
+	    size_t, size_t);
+
+/*
  * While ctx->txq_active is set, session_send and session_send_to only
  * seal and queue data messages; session_flush sends the queue, runs of
  * equal-sized datagrams to one destination as one UDP GSO message.  It
@@ -87,11 +98,13 @@ void	 session_flush(struct tm_ctx *);
 /*
  * Processes one datagram of any message type, in place.  Returns the
  * sending peer when the datagram was an authentic data message carrying
- * a frame, with *frame and *flen set to the decrypted frame; NULL when
- * it was consumed (handshake, keepalive) or dropped (and counted).
+ * a frame, with *frame and *flen set to the decrypted frame and *partial
+ * to whether its TCP checksum was left partial (WIRE_DATA_CSUM_PARTIAL);
+ * NULL when it was consumed (handshake, keepalive) or dropped (and
+ * counted).
  */
 struct peer *session_recv(struct tm_ctx *, uint8_t *, size_t,
-	    const struct sockaddr_in6 *, uint8_t **, size_t *);
+	    const struct sockaddr_in6 *, uint8_t **, size_t *, int *);
 
 /* Timer callback: handshakes, rekeys, keepalives, dead peers. */
 void	 session_tick(void *);

@@ -191,11 +191,14 @@ show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	sbuf_printf(b, "  drops: ");
 	drops_text(b, &ctx->stats);
 	sbuf_printf(b, "\n  offload: %s, %llu TCP super frames cut into %llu "
-	    "frames, %llu frames joined into %llu", ctx->tap.offload ? "on" :
-	    "off", (unsigned long long)ctx->offload.tso_frames,
+	    "frames, %llu frames joined into %llu, partial checksums: %llu "
+	    "sent, %llu received", ctx->tap.offload ? "on" : "off",
+	    (unsigned long long)ctx->offload.tso_frames,
 	    (unsigned long long)ctx->offload.tso_segments,
 	    (unsigned long long)ctx->offload.gro_segments,
-	    (unsigned long long)ctx->offload.gro_frames);
+	    (unsigned long long)ctx->offload.gro_frames,
+	    (unsigned long long)ctx->offload.partial_tx,
+	    (unsigned long long)ctx->offload.partial_rx);
 	sbuf_printf(b, "\n  control: %llu connections refused, %llu bad "
 	    "requests\n", (unsigned long long)ctx->control.refused,
 	    (unsigned long long)ctx->control.bad_requests);
@@ -345,11 +348,14 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	drops_json(b, &ctx->stats);
 	sbuf_printf(b, ", \"offload\": {\"on\": %s, \"tso_frames\": %llu, "
 	    "\"tso_segments\": %llu, \"gro_frames\": %llu, "
-	    "\"gro_segments\": %llu}", ctx->tap.offload ? "true" : "false",
+	    "\"gro_segments\": %llu, \"partial_tx\": %llu, "
+	    "\"partial_rx\": %llu}", ctx->tap.offload ? "true" : "false",
 	    (unsigned long long)ctx->offload.tso_frames,
 	    (unsigned long long)ctx->offload.tso_segments,
 	    (unsigned long long)ctx->offload.gro_frames,
-	    (unsigned long long)ctx->offload.gro_segments);
+	    (unsigned long long)ctx->offload.gro_segments,
+	    (unsigned long long)ctx->offload.partial_tx,
+	    (unsigned long long)ctx->offload.partial_rx);
 	sbuf_printf(b, ", \"control_refused\": %llu, \"control_bad_requests\": "
 	    "%llu},\n  \"peers\": [\n", (unsigned long long)ctx->control.refused,
 	    (unsigned long long)ctx->control.bad_requests);
@@ -400,6 +406,8 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 		{ "tso_segments", ctx->offload.tso_segments },
 		{ "gro", ctx->offload.gro_frames },
 		{ "gro_segments", ctx->offload.gro_segments },
+		{ "partial_tx", ctx->offload.partial_tx },
+		{ "partial_rx", ctx->offload.partial_rx },
 	};
 	uint64_t	 now = event_now_ns();
 	size_t		 i;
@@ -457,7 +465,8 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 	metric_head(b, "tapmesh_offload_total", "counter",
 	    "TCP super frames read from the TAP and cut (tso), frames cut "
 	    "from them (tso_segments), super frames written (gro), frames "
-	    "joined into them (gro_segments).");
+	    "joined into them (gro_segments), segments sent and received "
+	    "with a partial TCP checksum (partial_tx, partial_rx).");
 	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
 		sbuf_printf(b, "tapmesh_offload_total{interface=\"%s\","
 		    "kind=\"%s\"} %llu\n", ctx->conf.interface, off[i].kind,

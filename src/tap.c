@@ -81,19 +81,27 @@ int
 tap_write(const struct tap *tap, const void *frame, size_t len)
 {
 	struct virtio_net_hdr	 vh;
+
+	memset(&vh, 0, sizeof(vh));
+	return tap_write_vnet(tap, &vh, frame, len);
+}
+
+int
+tap_write_vnet(const struct tap *tap, const struct virtio_net_hdr *vh,
+    const void *frame, size_t len)
+{
 	struct iovec		 iov[2];
 	ssize_t			 n;
 
 	if (!tap->offload)
 		n = write(tap->fd, frame, len);
 	else {
-		memset(&vh, 0, sizeof(vh));
-		iov[0].iov_base = &vh;
-		iov[0].iov_len = sizeof(vh);
+		iov[0].iov_base = (void *)(uintptr_t)vh;
+		iov[0].iov_len = sizeof(*vh);
 		iov[1].iov_base = (void *)(uintptr_t)frame;
 		iov[1].iov_len = len;
 		n = writev(tap->fd, iov, 2);
-		len += sizeof(vh);
+		len += sizeof(*vh);
 	}
 	if (n == -1)
 		return -1;

@@ -4,6 +4,8 @@
 #ifndef TAPMESH_TAP_H
 #define TAPMESH_TAP_H
 
+#include <linux/virtio_net.h>
+
 #include <net/if.h>
 
 struct tap {
@@ -30,6 +32,10 @@ int	 tap_open(struct tap *, const char *, int offload);
  * offloads.  Returns 0, or -1 with errno set.
  */
 int	 tap_write(const struct tap *, const void *, size_t);
+
+/* The same behind the given virtio_net_hdr (ignored without offloads). */
+int	 tap_write_vnet(const struct tap *, const struct virtio_net_hdr *,
+	    const void *, size_t);
 
 /*
  * Closes the fd; a TAP created by tap_open disappears with it because it

@@ -192,11 +192,14 @@ log_stats(const struct tm_ctx *ctx)
 	log_info("%s: drops %s", ctx->conf.interface,
 	    drops_fmt(&ctx->stats, buf, sizeof(buf)));
 	log_info("%s: offload: %llu TCP super frames cut into %llu frames, "
-	    "%llu frames joined into %llu super frames", ctx->conf.interface,
+	    "%llu frames joined into %llu super frames, partial checksums "
+	    "%llu sent, %llu received", ctx->conf.interface,
 	    (unsigned long long)ctx->offload.tso_frames,
 	    (unsigned long long)ctx->offload.tso_segments,
 	    (unsigned long long)ctx->offload.gro_segments,
-	    (unsigned long long)ctx->offload.gro_frames);
+	    (unsigned long long)ctx->offload.gro_frames,
+	    (unsigned long long)ctx->offload.partial_tx,
+	    (unsigned long long)ctx->offload.partial_rx);
 }
 
 static void

@@ -7,14 +7,22 @@
  *
  *	offset	size	field
  *	0	1	type = 4
- *	1	3	reserved, zero
+ *	1	1	flags: bit 0 (WIRE_DATA_CSUM_PARTIAL) the frame is a
+ *			TCP segment whose checksum field holds only the
+ *			pseudo-header sum, as the sender's kernel left it
+ *			for offload; set only in sessions that agreed on it
+ *			(HANDSHAKE_FLAG_CSUM_PARTIAL).  Other bits are zero.
+ *	2	2	reserved, zero
  *	4	4	le32 receiver_index (the receiver's session index)
  *	8	8	le64 counter (the AEAD nonce; see aead.h)
  *	16	n	ciphertext of the Ethernet frame
  *	16+n	16	AEAD tag
  *
  * The 16-byte header is the AEAD's associated data, so no header field
- * can be altered without the packet failing to authenticate.
+ * can be altered without the packet failing to authenticate.  A partial
+ * checksum needs no end-to-end check of its own: the AEAD tag already
+ * covers every byte of the frame, and the receiver hands the segment to
+ * its kernel as one whose checksum is still to be computed.
  */
 #ifndef TAPMESH_WIRE_H
 #define TAPMESH_WIRE_H
@@ -28,6 +36,8 @@
 #define WIRE_TYPE_DATA		4
 
 #define WIRE_DATA_HEADER_LEN	16
+#define WIRE_DATA_CSUM_PARTIAL	0x01	/* data flags, byte 1 */
+#define WIRE_DATA_FLAGS_KNOWN	WIRE_DATA_CSUM_PARTIAL
 #define WIRE_TAG_LEN		16
 #define WIRE_DATA_OVERHEAD	(WIRE_DATA_HEADER_LEN + WIRE_TAG_LEN)
 
@@ -71,10 +81,23 @@ wire_data_header_write(uint8_t *p, uint32_t receiver_index, uint64_t counter)
 	wire_put_le64(p + 8, counter);
 }
 
+static inline uint8_t
+wire_data_flags(const uint8_t *p)
+{
+	return p[1];
+}
+
+static inline void
+wire_data_set_flags(uint8_t *p, uint8_t flags)
+{
+	p[1] = flags;
+}
+
 /*
  * Parses the header of a data message of len bytes.  Returns 0, or -1 if
- * the message is shorter than header and tag, is not of type 4, or has
- * non-zero reserved bytes.  An empty payload (a keepalive) is valid.
+ * the message is shorter than header and tag, is not of type 4, has an
+ * unknown flag or non-zero reserved bytes.  An empty payload (a
+ * keepalive) is valid.  The flags are read with wire_data_flags.
  */
 static inline int
 wire_data_header_read(const uint8_t *p, size_t len, uint32_t *receiver_index,
@@ -82,7 +105,8 @@ wire_data_header_read(const uint8_t *p, size_t len, uint32_t *receiver_index,
 {
 	if (len < WIRE_DATA_OVERHEAD)
 		return -1;
-	if (p[0] != WIRE_TYPE_DATA || p[1] != 0 || p[2] != 0 || p[3] != 0)
+	if (p[0] != WIRE_TYPE_DATA || (p[1] & ~WIRE_DATA_FLAGS_KNOWN) != 0 ||
+	    p[2] != 0 || p[3] != 0)
 		return -1;
 	*receiver_index = wire_get_le32(p + 4);
 	*counter = wire_get_le64(p + 8);

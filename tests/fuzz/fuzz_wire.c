@@ -203,6 +203,7 @@ feed(const uint8_t *buf, size_t len, const struct sockaddr_in6 *from)
 	struct peer	*p;
 	uint8_t		*frame = NULL;
 	size_t		 flen = 0;
+	int		 partial = 0;
 
 	if (len > sizeof(ctx.rx_buf))
 		len = sizeof(ctx.rx_buf);
@@ -211,7 +212,7 @@ feed(const uint8_t *buf, size_t len, const struct sockaddr_in6 *from)
 		memcpy(fed, buf, len);
 		fed_len = len;
 	}
-	p = session_recv(&ctx, ctx.rx_buf, len, from, &frame, &flen);
+	p = session_recv(&ctx, ctx.rx_buf, len, from, &frame, &flen, &partial);
 	if (debug)
 		fprintf(stderr, "fed type %u len %zu: %s, %lu sent (last %zu)\n",
 		    len > 0 ? buf[0] : 0, len, p != NULL ? "frame" : "-",
@@ -220,6 +221,8 @@ feed(const uint8_t *buf, size_t len, const struct sockaddr_in6 *from)
 		/* A frame lies inside the datagram, after the header. */
 		assert(frame == ctx.rx_buf + DATA_HDR_LEN);
 		assert(flen > 0 && flen + DATA_OVERHEAD == len);
+		/* Only a session that agreed on it takes the flag. */
+		assert(!partial || (fed[1] & WIRE_DATA_CSUM_PARTIAL) != 0);
 		(void)frame_classify(frame, flen);
 	}
 }

@@ -5,7 +5,10 @@
 # offloads wrote or checked was right), with the kernel's MSS and with a
 # small one (more segments per super frame than one UDP GSO message
 # takes), to and from a node with the offloads off; the offload counters
-# show both directions used; pings of mixed sizes (fragmented ones too),
+# show both directions used; the two nodes with offloads agree on
+# partial TCP checksums and send most segments so, the node without
+# them never does (the segments it gets are finished by the sender);
+# pings of mixed sizes (fragmented ones too),
 # multicast, ARP and NDP keep working; nothing is counted malformed.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 need_netns
@@ -98,6 +101,20 @@ check "n2 cut TCP super frames" test "$(cut_frames 2)" -gt 100
 check "n1 joined received segments" test "$(joined 1)" -gt 1000
 check "n2 joined received segments" test "$(joined 2)" -gt 1000
 check "n3 used no offload" test "$(cut_frames 3):$(joined 3)" = 0:0
+ptx() { line "$1" | sed -n 's/.*partial checksums \([0-9]*\) sent.*/\1/p'; }
+prx() { line "$1" | sed -n 's/.*sent, \([0-9]*\) received.*/\1/p'; }
+for i in 1 2; do
+	check "n$i sent segments with partial checksums ($(ptx $i))" \
+	    test "$(ptx $i)" -gt 1000
+	check "n$i received segments with partial checksums ($(prx $i))" \
+	    test "$(prx $i)" -gt 1000
+done
+check "n3 neither sent nor took partial checksums" \
+    test "$(ptx 3):$(prx 3)" = 0:0
+check "n1-n2 session agreed on partial checksums" grep -q \
+    "peer n2: session established (.*partial checksums" "$LAB_DIR/n1/tapmeshd.log"
+check "n1-n3 session did not" test -z "$(grep \
+    "peer n3: session established (.*partial checksums" "$LAB_DIR/n1/tapmeshd.log")"
 for i in 1 2 3; do
 	check "n$i counted nothing malformed" \
 	    test "$(counter "$i" tap0 malformed)" = 0

@@ -95,9 +95,12 @@ labelled(uint8_t out[32], const char *label, const uint8_t pub[32])
 	EVP_MD_CTX_free(ctx);
 }
 
-/* Runs a full handshake alice -> bob; returns both sides' keys. */
+/*
+ * Runs a full handshake alice -> bob, each offering the given
+ * HANDSHAKE_FLAG_* bits (1 is AES alone); returns both sides' keys.
+ */
 static void
-run_handshake(int a_aes, int b_aes, struct handshake_keys *ka,
+run_handshake(uint32_t a_flags, uint32_t b_flags, struct handshake_keys *ka,
     struct handshake_keys *kb)
 {
 	struct handshake			 hi, hr;
@@ -106,7 +109,7 @@ run_handshake(int a_aes, int b_aes, struct handshake_keys *ka,
 						 resp[HANDSHAKE_RESPONSE_LEN];
 
 	assert_int_equal(handshake_create_initiation(&hi, &alice.local,
-	    &bob.as_peer, 0x11111111, 1700000000, 5, a_aes, NULL, init),
+	    &bob.as_peer, 0x11111111, 1700000000, 5, a_flags, NULL, init),
 	    HANDSHAKE_OK);
 	assert_int_equal(handshake_check_mac1(&bob.local, init, sizeof(init)),
 	    HANDSHAKE_OK);
@@ -114,9 +117,9 @@ run_handshake(int a_aes, int b_aes, struct handshake_keys *ka,
 	    sizeof(init), &info), HANDSHAKE_OK);
 	assert_memory_equal(info.peer_pub, alice.local.pub, 32);
 	assert_int_equal(info.sender_index, 0x11111111);
-	assert_int_equal(info.flags, a_aes ? HANDSHAKE_FLAG_AES : 0);
+	assert_int_equal(info.flags, a_flags & HANDSHAKE_FLAGS_KNOWN);
 	assert_int_equal(handshake_create_response(&hr, &alice.as_peer,
-	    0x22222222, b_aes, NULL, resp), HANDSHAKE_OK);
+	    0x22222222, b_flags, NULL, resp), HANDSHAKE_OK);
 	assert_int_equal(handshake_check_mac1(&alice.local, resp,
 	    sizeof(resp)), HANDSHAKE_OK);
 	assert_int_equal(handshake_consume_response(&hi, &alice.local, resp,
@@ -236,22 +239,49 @@ test_negotiation(void **state)
 		}
 }
 
-/* A responder that picks a cipher that was not offered is refused. */
+/*
+ * Partial checksums are agreed only when both sides offer them, whatever
+ * the cipher; a bit the initiator does not know is not sent
+ * (run_handshake checks the flags the responder saw).
+ */
 static void
-test_response_unoffered_cipher(void **state)
+test_negotiation_csum_partial(void **state)
+{
+	struct handshake_keys	 ka, kb;
+	uint32_t		 a, b, want;
+
+	(void)state;
+	for (a = 0; a <= 3; a++)
+		for (b = 0; b <= 3; b++) {
+			run_handshake(a | 0x80, b, &ka, &kb);
+			want = a & b & HANDSHAKE_FLAG_CSUM_PARTIAL;
+			assert_int_equal(ka.csum_partial, want != 0);
+			assert_int_equal(kb.csum_partial, want != 0);
+			assert_int_equal(ka.alg, (a & b & HANDSHAKE_FLAG_AES) ?
+			    AEAD_AES_256_GCM : AEAD_CHACHA20_POLY1305);
+			assert_int_equal(kb.alg, ka.alg);
+		}
+}
+
+/*
+ * The initiator offers flags, the responder pretends it was offered
+ * flags | lie and answers with every bit it knows: the initiator refuses
+ * the response and keeps its handshake state as it was.
+ */
+static void
+lying_responder(uint32_t flags, uint32_t lie)
 {
 	struct handshake			 hi, hr, saved;
 	struct handshake_initiation_info	 info;
 	uint8_t					 init[152], resp[96];
 
-	(void)state;
 	assert_int_equal(handshake_create_initiation(&hi, &alice.local,
-	    &bob.as_peer, 1, 100, 0, 0, NULL, init), HANDSHAKE_OK);
+	    &bob.as_peer, 1, 100, 0, flags, NULL, init), HANDSHAKE_OK);
 	assert_int_equal(handshake_consume_initiation(&hr, &bob.local, init,
 	    sizeof(init), &info), HANDSHAKE_OK);
-	hr.offered_flags = HANDSHAKE_FLAG_AES;	/* a lying responder */
-	assert_int_equal(handshake_create_response(&hr, &alice.as_peer, 2, 1,
-	    NULL, resp), HANDSHAKE_OK);
+	hr.offered_flags |= lie;
+	assert_int_equal(handshake_create_response(&hr, &alice.as_peer, 2,
+	    HANDSHAKE_FLAGS_KNOWN, NULL, resp), HANDSHAKE_OK);
 	saved = hi;
 	assert_int_equal(handshake_consume_response(&hi, &alice.local, resp,
 	    sizeof(resp)), HANDSHAKE_ERR_PAYLOAD);
@@ -259,6 +289,24 @@ test_response_unoffered_cipher(void **state)
 	handshake_clear(&hi);
 	handshake_clear(&hr);
 	handshake_clear(&saved);
+}
+
+/* A responder that agrees to partial checksums nobody offered. */
+static void
+test_response_unoffered_csum_partial(void **state)
+{
+	(void)state;
+	lying_responder(HANDSHAKE_FLAG_AES, HANDSHAKE_FLAG_CSUM_PARTIAL);
+	lying_responder(0, HANDSHAKE_FLAG_CSUM_PARTIAL);
+}
+
+/* A responder that picks a cipher that was not offered is refused. */
+static void
+test_response_unoffered_cipher(void **state)
+{
+	(void)state;
+	lying_responder(0, HANDSHAKE_FLAG_AES);
+	lying_responder(HANDSHAKE_FLAG_CSUM_PARTIAL, HANDSHAKE_FLAG_AES);
 }
 
 static void
@@ -648,6 +696,13 @@ test_wire_data_header(void **state)
 	p[2] = 1;
 	assert_int_equal(wire_data_header_read(p, 32, &idx, &ctr), -1);
 	p[2] = 0;
+	/* Byte 1 holds flags: the known one passes, others do not. */
+	wire_data_set_flags(p, WIRE_DATA_CSUM_PARTIAL);
+	assert_int_equal(wire_data_header_read(p, 32, &idx, &ctr), 0);
+	assert_int_equal(wire_data_flags(p), WIRE_DATA_CSUM_PARTIAL);
+	wire_data_set_flags(p, 0x02);
+	assert_int_equal(wire_data_header_read(p, 32, &idx, &ctr), -1);
+	wire_data_set_flags(p, 0);
 	p[0] = 3;
 	assert_int_equal(wire_data_header_read(p, 32, &idx, &ctr), -1);
 }
@@ -670,6 +725,8 @@ main(void)
 		cmocka_unit_test(test_complete_handshake),
 		cmocka_unit_test(test_negotiation),
 		cmocka_unit_test(test_response_unoffered_cipher),
+		cmocka_unit_test(test_negotiation_csum_partial),
+		cmocka_unit_test(test_response_unoffered_csum_partial),
 		cmocka_unit_test(test_malformed_initiation),
 		cmocka_unit_test(test_mac1_before_dh),
 		cmocka_unit_test(test_wrong_peer_key),
