@@ -187,11 +187,11 @@ tap_input(struct tm_ctx *ctx, uint8_t *buf, size_t n)
 			return;
 		}
 		/* Finished, if at all, by session_send_partial. */
-		tso.partial = 1;
+		tso.partial = tso_partial_ok(&tso);
 		ctx->offload.tso_frames++;
 		while ((len = tso_next(&tso, &seg)) > 0) {
 			ctx->offload.tso_segments++;
-			tap_frame(ctx, seg, len, tso.l4);
+			tap_frame(ctx, seg, len, tso.partial ? tso.l4 : 0);
 		}
 		return;
 	}

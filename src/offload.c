@@ -228,6 +228,17 @@ tcp_joinable(const uint8_t *f, const struct gro_seg *s)
 }
 
 int
+tso_partial_ok(const struct tso *t)
+{
+	if ((t->hdr[t->l4 + 13] & (TCP_SYN | TCP_RST)) != 0)
+		return 0;
+	if (t->v6)
+		return t->l4 == t->l3 + IPV6_HDR_LEN;
+	/* No fragment bits, which the kernel never sets on TSO anyway. */
+	return (get_be16(t->hdr + t->l3 + 6) & 0x3fff) == 0;
+}
+
+int
 gro_parse(const uint8_t *f, size_t len, struct gro_seg *s)
 {
 	if (tcp_segment(f, len, s) == -1 || !tcp_joinable(f, s))

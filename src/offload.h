@@ -50,7 +50,8 @@ void	 offload_tcp_csum(uint8_t *, size_t, size_t);
  *
  * With partial set (after tso_begin) the TCP checksum is left as the
  * kernel left the super frame's: the pseudo-header sum of each segment,
- * to be finished with offload_tcp_csum or by the receiving kernel.
+ * to be finished with offload_tcp_csum or by the receiving kernel.  Set
+ * it only where tso_partial_ok allows.
  */
 struct tso {
 	uint8_t		*frame;
@@ -70,6 +71,13 @@ int	 tso_begin(struct tso *, const struct virtio_net_hdr *, uint8_t *,
 
 /* The next segment's length (*seg set to its start), or 0 at the end. */
 size_t	 tso_next(struct tso *, uint8_t **);
+
+/*
+ * Whether the segments may be sent with partial checksums, that is
+ * whether gro_parse_partial takes them: not when the super frame carries
+ * SYN or RST, nor behind IPv6 extension headers or IPv4 fragment bits.
+ */
+int	 tso_partial_ok(const struct tso *);
 
 /*
  * Coalescing of received TCP segments into one super frame.  A segment

@@ -1583,6 +1583,22 @@ test_partial_cut_and_join(void **state)
 	}
 }
 
+/* Expects tso_partial_ok on fl's super frame to say ok. */
+static void
+partial_ok(const struct flow *fl, int ok)
+{
+	struct virtio_net_hdr	 vh;
+	struct tso		 t;
+	uint8_t			*super;
+	size_t			 slen;
+
+	super = build(fl, 0, 3000, 1, &slen);
+	vh_tso(&vh, fl, 1400);
+	assert_int_equal(tso_begin(&t, &vh, super, slen), 0);
+	assert_int_equal(tso_partial_ok(&t), ok);
+	free(super);
+}
+
 /* What gro_parse_partial refuses, and what it only passes alone. */
 static void
 test_partial_refused(void **state)
@@ -1600,6 +1616,15 @@ test_partial_refused(void **state)
 		f = build(&fl, 0, 100, 0, &len);
 		assert_int_equal(gro_parse_partial(f, len, &gs), -1);
 		free(f);
+		/* The sender never leaves them partial either. */
+		partial_ok(&fl, 0);
+		fl.flags = TH_RST | TH_ACK;
+		partial_ok(&fl, 0);
+		fl.flags = TH_FIN | TH_PSH | TH_ACK | TH_CWR | TH_ECE | TH_URG;
+		partial_ok(&fl, 1);
+		fl.ext6 = v6;	/* behind a hop-by-hop header: not taken */
+		partial_ok(&fl, !v6);
+		fl.ext6 = 0;
 		fl.flags = TH_RST | TH_ACK;
 		f = build(&fl, 0, 100, 0, &len);
 		assert_int_equal(gro_parse_partial(f, len, &gs), -1);
