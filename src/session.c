@@ -245,17 +245,6 @@ handshake_want(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 	handshake_initiate(ctx, p, now, p->hs_sent_ns != 0);
 }
 
-int
-session_send(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
-    size_t flen)
-{
-	if (!p->has_endpoint) {
-		count_drop(ctx, p, DROP_NO_ENDPOINT);
-		return -1;
-	}
-	return session_send_to(ctx, p, &p->endpoint, frame, flen);
-}
-
 /* Seals a data message with the given flags and sends or queues it. */
 static int
 send_data(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
@@ -289,6 +278,8 @@ send_data(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 		count_drop(ctx, p, DROP_IO);
 		return -1;
 	}
+	if (dflags & WIRE_DATA_CSUM_PARTIAL)
+		ctx->offload.partial_tx++;
 	if (ctx->txq_active) {
 		e = &ctx->txq[ctx->txq_n++];
 		e->peer = p;
@@ -304,6 +295,25 @@ send_data(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 	return 0;
 }
 
+/* send_data to the peer's active endpoint. */
+static int
+send_endpoint(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
+    size_t flen, uint8_t dflags)
+{
+	if (!p->has_endpoint) {
+		count_drop(ctx, p, DROP_NO_ENDPOINT);
+		return -1;
+	}
+	return send_data(ctx, p, &p->endpoint, frame, flen, dflags);
+}
+
+int
+session_send(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
+    size_t flen)
+{
+	return send_endpoint(ctx, p, frame, flen, 0);
+}
+
 int
 session_send_to(struct tm_ctx *ctx, struct peer *p,
     const struct sockaddr_in6 *to, const uint8_t *frame, size_t flen)
@@ -317,17 +327,11 @@ session_send_partial(struct tm_ctx *ctx, struct peer *p, uint8_t *frame,
 {
 	struct keypair	*kp = p->kp_current;
 
-	if (!p->has_endpoint) {
-		count_drop(ctx, p, DROP_NO_ENDPOINT);
-		return -1;
-	}
-	if (kp != NULL && kp->csum_partial) {
-		ctx->offload.partial_tx++;
-		return send_data(ctx, p, &p->endpoint, frame, flen,
+	if (kp != NULL && kp->csum_partial)
+		return send_endpoint(ctx, p, frame, flen,
 		    WIRE_DATA_CSUM_PARTIAL);
-	}
 	offload_tcp_csum(frame, flen, csum_start);
-	return send_data(ctx, p, &p->endpoint, frame, flen, 0);
+	return send_endpoint(ctx, p, frame, flen, 0);
 }
 
 /* Whether queued datagram b may follow a in a UDP GSO message. */
