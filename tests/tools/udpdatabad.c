@@ -7,8 +7,12 @@
  *  - oversized copies: its header and tag-less random bytes up to 1500,
  *    9000, 9050, 9051, 16384, 32768 and 65507 bytes, COUNT / 64 each;
  *  - forged copies: its header with counters far ahead and random
- *    ciphertext, COUNT of them (must not move the replay window).
- * Prints "replayed R truncated T oversized O forged F in MS ms".
+ *    ciphertext, COUNT of them (must not move the replay window);
+ *  - flagged copies: the message with its flags byte (byte 1) set to
+ *    each value 1 .. 255, COUNT / 256 rounds: unknown flags fail the
+ *    header check, the known one is a replay (and the header it
+ *    changed is authenticated).
+ * Prints "replayed R truncated T oversized O forged F flagged G in MS ms".
  *
  * usage: udpdatabad IFNAME PORT COUNT
  */
@@ -35,7 +39,7 @@ main(int argc, char *argv[])
 	struct sockaddr_in	 dst;
 	uint64_t		 seed = 0x243f6a8885a308d3ULL, start, ctr;
 	unsigned long		 count, i, rep = 0, trunc = 0, over = 0,
-				 forged = 0;
+				 forged = 0, flagged = 0;
 	size_t			 len, l, j, k;
 	int			 fd, port, sndbuf = 1 << 20;
 
@@ -82,7 +86,14 @@ main(int argc, char *argv[])
 			buf[j] = (uint8_t)xorshift(&seed);
 		SEND(buf, len, forged);
 	}
-	printf("replayed %lu truncated %lu oversized %lu forged %lu in %llu ms\n",
-	    rep, trunc, over, forged, (unsigned long long)(now_ms() - start));
+	memcpy(buf, msg, len);
+	for (i = 0; i < count / 256 + 1; i++)
+		for (j = 1; j < 256; j++) {
+			buf[1] = (uint8_t)j;
+			SEND(buf, len, flagged);
+		}
+	printf("replayed %lu truncated %lu oversized %lu forged %lu flagged %lu "
+	    "in %llu ms\n", rep, trunc, over, forged, flagged,
+	    (unsigned long long)(now_ms() - start));
 	return 0;
 }
