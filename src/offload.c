@@ -220,6 +220,13 @@ tcp_segment(const uint8_t *f, size_t len, struct gro_seg *s)
 	return 0;
 }
 
+/* A cut segment carries neither: its checksum may be left partial. */
+static int
+tcp_partial_flags_ok(uint8_t flags)
+{
+	return (flags & (TCP_SYN | TCP_RST)) == 0;
+}
+
 /* Only ACK, and PSH on a last segment: what may be coalesced. */
 static int
 tcp_joinable(const uint8_t *f, const struct gro_seg *s)
@@ -230,7 +237,7 @@ tcp_joinable(const uint8_t *f, const struct gro_seg *s)
 int
 tso_partial_ok(const struct tso *t)
 {
-	if ((t->hdr[t->l4 + 13] & (TCP_SYN | TCP_RST)) != 0)
+	if (!tcp_partial_flags_ok(t->hdr[t->l4 + 13]))
 		return 0;
 	if (t->v6)
 		return t->l4 == t->l3 + IPV6_HDR_LEN;
@@ -254,19 +261,26 @@ int
 gro_parse_partial(const uint8_t *f, size_t len, struct gro_seg *s)
 {
 	if (tcp_segment(f, len, s) == -1 ||
-	    (f[s->l4 + 13] & (TCP_SYN | TCP_RST)) != 0)
+	    !tcp_partial_flags_ok(f[s->l4 + 13]))
 		return -1;
 	s->partial = 1;
 	return tcp_joinable(f, s);
 }
 
-void
-offload_partial_hdr(struct virtio_net_hdr *vh, const struct gro_seg *s)
+/* A vnet header asking the kernel to finish the TCP checksum at l4. */
+static void
+vh_tcp_partial(struct virtio_net_hdr *vh, size_t l4)
 {
 	memset(vh, 0, sizeof(*vh));
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	vh->csum_start = htole16((uint16_t)s->l4);
+	vh->csum_start = htole16((uint16_t)l4);
 	vh->csum_offset = htole16(16);
+}
+
+void
+offload_partial_hdr(struct virtio_net_hdr *vh, const struct gro_seg *s)
+{
+	vh_tcp_partial(vh, s->l4);
 }
 
 /* True if hdr (a new segment's) matches the pending one's headers. */
@@ -355,12 +369,10 @@ gro_finish(struct gro *g)
 	if (g->nseg == 0)
 		return 0;
 	memset(vh, 0, sizeof(*vh));
-	if (g->nseg == 1 && g->partial) {
+	if (g->nseg == 1 && g->partial)
 		/* The kernel finishes the checksum, if anyone needs it. */
-		vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		vh->csum_start = htole16((uint16_t)g->l4);
-		vh->csum_offset = htole16(16);
-	} else if (g->nseg == 1)
+		vh_tcp_partial(vh, g->l4);
+	else if (g->nseg == 1)
 		/* Checked by gro_parse: the kernel need not check it again. */
 		vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
 	else {
@@ -373,13 +385,11 @@ gro_finish(struct gro *g)
 		/* A partial checksum: the pseudo-header sum, as TSO has it. */
 		put_be16(th + 16, csum_fold(pseudo_sum(ip, g->v6,
 		    g->len - g->l4)));
-		vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh_tcp_partial(vh, g->l4);
 		vh->gso_type = g->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
 		    VIRTIO_NET_HDR_GSO_TCPV4;
 		vh->hdr_len = htole16((uint16_t)g->hlen);
 		vh->gso_size = htole16((uint16_t)g->mss);
-		vh->csum_start = htole16((uint16_t)g->l4);
-		vh->csum_offset = htole16(16);
 	}
 	n = VNET_HDR_LEN + g->len;
 	g->nseg = 0;
