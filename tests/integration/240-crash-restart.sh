@@ -39,8 +39,15 @@ for round in 1 2 3; do
 	check "round $round: no neighbour entry left on a dead TAP" \
 	    test "$(neighs)" -eq 0
 	lab_start 1 || bail "restart $round"
-	check "round $round: a fresh TAP was created, not adopted" \
-	    grep -q "created TAP" "$LAB_DIR/n1/tapmeshd.log"
+	if grep -q "created TAP" "$LAB_DIR/n1/tapmeshd.log"; then
+		ok "round $round: a fresh TAP was created, not adopted"
+	else
+		not_ok "round $round: a fresh TAP was created, not adopted"
+		# Seen once in a sanitized CI run, not reproduced since: what
+		# the daemon saw, and what links the namespace holds now.
+		diag "$(grep ' TAP, ifindex' "$LAB_DIR/n1/tapmeshd.log")"
+		diag "$(ip -n "$ns1" -d -o link show)"
+	fi
 	check "round $round: peers up again" lab_wait_up 15 1 2
 	check "round $round: exactly one TAP" test "$(taps)" -eq 1
 	# Let the kernel's own resolutions, if any, show up before counting.
