@@ -13,7 +13,9 @@
 #include "offload.h"
 #include "path.h"
 #include "pmtu.h"
-#include "session.h"
+#include "receive.h"
+#include "send.h"
+#include "tx.h"
 #include "udp.h"
 
 /* Reads per wake-up, so one busy direction cannot starve the other. */
@@ -44,10 +46,10 @@ answer_locally(struct tm_ctx *ctx, const uint8_t *frame, size_t len,
 
 	if (cls == FRAME_ARP)
 		n = arp_respond(frame, len, responder_lookup, ctx,
-		    ctx->reply_buf, sizeof(ctx->reply_buf));
+		    ctx->tapio.reply, sizeof(ctx->tapio.reply));
 	else
 		n = ndp_respond(frame, len, responder_lookup, ctx,
-		    ctx->reply_buf, sizeof(ctx->reply_buf));
+		    ctx->tapio.reply, sizeof(ctx->tapio.reply));
 	if (n < 0) {
 		count_drop(ctx, NULL, DROP_MALFORMED);
 		return;
@@ -56,7 +58,7 @@ answer_locally(struct tm_ctx *ctx, const uint8_t *frame, size_t len,
 		count_drop(ctx, NULL, DROP_NDP);
 		return;
 	}
-	if (tap_write(&ctx->tap, ctx->reply_buf, (size_t)n) == -1)
+	if (tap_write(&ctx->tap, ctx->tapio.reply, (size_t)n) == -1)
 		count_drop(ctx, NULL, DROP_IO);
 }
 
@@ -82,7 +84,7 @@ to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 {
 	struct tm_addr	 src4, src6;
 	uint16_t	 mss4, mss6;
-	int		 limit = path_frame_limit(p);
+	int		 limit = path_frame_limit(&p->path);
 	ssize_t		 n;
 	size_t		 i;
 
@@ -96,11 +98,11 @@ to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 		peer_neigh_addr(p, p->conf.naddrs, &src6);
 		n = pmtu_too_big(frame, flen, limit - 14, p->conf.mac,
 		    src4.family == AF_INET ? &src4 : NULL, &src6,
-		    ctx->reply_buf, sizeof(ctx->reply_buf));
+		    ctx->tapio.reply, sizeof(ctx->tapio.reply));
 		if (n > 0) {
 			count_drop(ctx, p, DROP_TOO_BIG);
 			if (log_ratelimit_ok(&ctx->rl_icmp, NULL) &&
-			    tap_write(&ctx->tap, ctx->reply_buf,
+			    tap_write(&ctx->tap, ctx->tapio.reply,
 			    (size_t)n) == -1)
 				count_drop(ctx, p, DROP_IO);
 			return;
@@ -112,9 +114,9 @@ to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 		(void)pmtu_clamp_mss(frame, flen, mss4, mss6);
 	}
 	if (csum_start != 0)
-		session_send_partial(ctx, p, frame, flen, csum_start);
+		send_frame_partial(ctx, p, frame, flen, csum_start);
 	else
-		session_send(ctx, p, frame, flen);
+		send_frame(ctx, p, frame, flen);
 }
 
 /*
@@ -150,7 +152,7 @@ tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen, size_t csum_start)
 			offload_tcp_csum(frame, flen, csum_start);
 		/* Pseudo-broadcast: every peer gets its own copy. */
 		for (i = 0; i < ctx->peers.npeers; i++)
-			session_send(ctx, ctx->peers.peers[i], frame, flen);
+			send_frame(ctx, ctx->peers.peers[i], frame, flen);
 		break;
 	case FRAME_UNICAST:
 		if ((p = peer_find_by_mac(&ctx->peers, frame)) == NULL)
@@ -186,7 +188,7 @@ tap_input(struct tm_ctx *ctx, uint8_t *buf, size_t n)
 			count_drop(ctx, NULL, DROP_MALFORMED);
 			return;
 		}
-		/* Finished, if at all, by session_send_partial. */
+		/* Finished, if at all, by send_frame_partial. */
 		tso.partial = tso_partial_ok(&tso);
 		ctx->offload.tso_frames++;
 		while ((len = tso_next(&tso, &seg)) > 0) {
@@ -212,37 +214,37 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 
 	(void)events;
 	/* Sealed datagrams are queued and sent together below. */
-	ctx->txq_active = 1;
+	ctx->tx.active = 1;
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
-		n = read(fd, ctx->tap_buf, sizeof(ctx->tap_buf));
+		n = read(fd, ctx->tapio.buf, sizeof(ctx->tapio.buf));
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("read %s", ctx->tap.name);
 			break;
 		}
 		if (ctx->tap.offload)
-			tap_input(ctx, ctx->tap_buf, (size_t)n);
+			tap_input(ctx, ctx->tapio.buf, (size_t)n);
 		else
-			tap_frame(ctx, ctx->tap_buf, (size_t)n, 0);
+			tap_frame(ctx, ctx->tapio.buf, (size_t)n, 0);
 	}
-	ctx->txq_active = 0;
-	session_flush(ctx);
+	ctx->tx.active = 0;
+	tx_flush(ctx);
 }
 
 /* Writes the pending super frame, if any, into the TAP. */
 static void
 rx_flush(struct tm_ctx *ctx)
 {
-	unsigned int	 nseg = ctx->gro.nseg;
+	unsigned int	 nseg = ctx->rx.gro.nseg;
 	size_t		 n;
 
-	if ((n = gro_finish(&ctx->gro)) == 0)
+	if ((n = gro_finish(&ctx->rx.gro)) == 0)
 		return;
 	if (nseg > 1) {
 		ctx->offload.gro_frames++;
 		ctx->offload.gro_segments += nseg;
 	}
-	if (write(ctx->tap.fd, ctx->gro.buf, n) != (ssize_t)n)
+	if (write(ctx->tap.fd, ctx->rx.gro.buf, n) != (ssize_t)n)
 		count_drop(ctx, NULL, DROP_IO);
 }
 
@@ -276,11 +278,11 @@ to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen,
 	} else
 		r = gro_parse(frame, flen, &s) == 0;
 	if (r == 1) {
-		if (gro_add(&ctx->gro, frame, flen, &s) == 1)
+		if (gro_add(&ctx->rx.gro, frame, flen, &s) == 1)
 			return;
 		rx_flush(ctx);
 		/* Parsed once: it starts the next super frame. */
-		if (gro_add(&ctx->gro, frame, flen, &s) == 1)
+		if (gro_add(&ctx->rx.gro, frame, flen, &s) == 1)
 			return;
 	} else
 		rx_flush(ctx);
@@ -320,12 +322,22 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 	if (ctx->conf.clamp_mss && !partial) {
 		uint16_t	 mss4, mss6;
 
-		mss_for(ctx, path_frame_limit(p), &mss4, &mss6);
+		mss_for(ctx, path_frame_limit(&p->path), &mss4, &mss6);
 		(void)pmtu_clamp_mss(frame, flen, mss4, mss6);
 	}
 	p->stats.rx_packets++;
 	p->stats.rx_bytes += flen;
 	to_tap(ctx, p, frame, flen, partial);
+}
+
+/* Every path to dst, of any peer, carries at most mtu bytes. */
+static void
+mtu_learned(struct tm_ctx *ctx, const struct sockaddr_in6 *dst, int mtu)
+{
+	size_t	 i;
+
+	for (i = 0; i < ctx->peers.npeers; i++)
+		path_mtu_learned(&ctx->peers.peers[i]->path, dst, mtu);
 }
 
 /*
@@ -343,7 +355,7 @@ drain_errors(struct tm_ctx *ctx, int fd)
 		if ((r = udp_read_error(fd, &dst, &mtu)) == -1)
 			break;
 		if (r == 1)
-			path_mtu_learned(ctx, &dst, mtu);
+			mtu_learned(ctx, &dst, mtu);
 	}
 }
 
@@ -361,7 +373,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	if (events & EPOLLERR)
 		drain_errors(ctx, fd);
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
-		n = udp_recv(fd, ctx->rx_buf, sizeof(ctx->rx_buf), &from,
+		n = udp_recv(fd, ctx->rx.buf, sizeof(ctx->rx.buf), &from,
 		    &seglen);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -377,7 +389,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 		for (off = 0; off < (size_t)n; off += len) {
 			len = (size_t)n - off < seglen ? (size_t)n - off :
 			    seglen;
-			p = session_recv(ctx, ctx->rx_buf + off, len, &from,
+			p = receive_datagram(ctx, ctx->rx.buf + off, len, &from,
 			    &frame, &flen, &partial);
 			if (p != NULL)
 				deliver(ctx, p, frame, flen, partial);

@@ -93,7 +93,7 @@ lookup_submit(struct hostnames *hn, struct peer *p, size_t i)
 	memcpy(req.key, p->conf.public_key, sizeof(req.key));
 	req.endpoint = i;
 	if (resolver_submit(hn->res, &req) == 0)
-		p->paths[i].resolving = 1;
+		p->path.paths[i].resolving = 1;
 }
 
 static void
@@ -107,10 +107,10 @@ hostname_tick(void *arg)
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		struct peer	*p = ctx->peers.peers[i];
 
-		for (j = 0; j < p->npaths; j++)
-			if (p->paths[j].host != NULL &&
-			    !p->paths[j].resolving &&
-			    lookup_due(ctx, p, &p->paths[j], now))
+		for (j = 0; j < p->path.npaths; j++)
+			if (p->path.paths[j].host != NULL &&
+			    !p->path.paths[j].resolving &&
+			    lookup_due(ctx, p, &p->path.paths[j], now))
 				lookup_submit(hn, p, j);
 	}
 	if (event_timer_add(&ctx->ev, &hn->timer, HOSTNAME_TICK_MS) == -1)
@@ -132,9 +132,9 @@ answer_peer(struct tm_ctx *ctx, const struct resolve_req *req)
 	struct peer	*p;
 
 	if ((p = peer_find_by_key(&ctx->peers, req->key)) == NULL ||
-	    req->endpoint >= p->npaths ||
-	    p->paths[req->endpoint].host == NULL ||
-	    strcmp(p->paths[req->endpoint].host, req->host) != 0 ||
+	    req->endpoint >= p->path.npaths ||
+	    p->path.paths[req->endpoint].host == NULL ||
+	    strcmp(p->path.paths[req->endpoint].host, req->host) != 0 ||
 	    p->conf.endpoints[req->endpoint].port != req->port)
 		return NULL;
 	return p;
@@ -150,7 +150,7 @@ hostname_answer(struct tm_ctx *ctx, const struct resolve_req *req,
 
 	if ((p = answer_peer(ctx, req)) == NULL)
 		return;			/* reloaded away meanwhile */
-	pa = &p->paths[req->endpoint];
+	pa = &p->path.paths[req->endpoint];
 	pa->resolving = 0;
 	pa->resolve_ns = now;
 	if (req->error != 0) {
@@ -167,7 +167,8 @@ hostname_answer(struct tm_ctx *ctx, const struct resolve_req *req,
 		return;
 	}
 	if (!pa->resolved || !udp_endpoint_eq(&pa->addr, &req->addr)) {
-		path_set_address(ctx, p, req->endpoint, &req->addr);
+		path_set_address(&p->path, req->endpoint, &req->addr,
+		    &ctx->rl_roam);
 		pa->resolve_backoff_s = HOSTNAME_BACKOFF_MIN;
 	} else if (pa->up && p->up)
 		pa->resolve_backoff_s = HOSTNAME_BACKOFF_MIN;
@@ -239,10 +240,11 @@ hostname_reload(struct tm_ctx *ctx, struct peer *p,
 	uint64_t	 now = event_now_ns();
 	size_t		 i;
 
-	for (i = 0; i < p->npaths && i < nc->nendpoints; i++) {
-		if (p->paths[i].host == NULL || !nc->endpoints[i].resolved)
+	for (i = 0; i < p->path.npaths && i < nc->nendpoints; i++) {
+		if (p->path.paths[i].host == NULL || !nc->endpoints[i].resolved)
 			continue;
-		path_set_address(ctx, p, i, &nc->endpoints[i].sa);
-		p->paths[i].resolve_ns = now;
+		path_set_address(&p->path, i, &nc->endpoints[i].sa,
+		    &ctx->rl_roam);
+		p->path.paths[i].resolve_ns = now;
 	}
 }

@@ -79,6 +79,16 @@ size_t	 tso_next(struct tso *, uint8_t **);
  */
 int	 tso_partial_ok(const struct tso *);
 
+/* What the offloads did, for the logs and tapmeshctl show. */
+struct offload_stats {
+	uint64_t		 tso_frames;	/* super frames read and cut */
+	uint64_t		 tso_segments;	/* the frames cut from them */
+	uint64_t		 gro_frames;	/* super frames written */
+	uint64_t		 gro_segments;	/* the frames joined into them */
+	uint64_t		 partial_tx;	/* segments sent, checksum partial */
+	uint64_t		 partial_rx;	/* and received so */
+};
+
 /*
  * Coalescing of received TCP segments into one super frame.  A segment
  * joins the pending one only if it continues it exactly: the same

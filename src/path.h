@@ -1,20 +1,19 @@
 /*
  * Underlay paths: a peer may have several configured endpoints (e.g. two
  * Internet lines), each with a priority.  While a session is up every
- * path is probed on its own with small authenticated messages inside the
- * session; a path whose last three probes went unanswered is down.
- * Traffic uses the preferred live path, moves to the next one when it
- * fails (no new handshake, the peer does not go down), and moves back
- * to a better path only after it has stayed up for the hold-down time.
- * Without any live configured path, traffic goes to the learned path:
- * where the peer was heard from (a peer behind NAT, or one that changed
- * its address).
+ * path is probed on its own (probe.h); a path whose last three probes
+ * went unanswered is down.  Traffic uses the preferred live path, moves
+ * to the next one when it fails (no new handshake, the peer does not go
+ * down), and moves back to a better path only after it has stayed up for
+ * the hold-down time.  Without any live configured path, traffic goes to
+ * the learned path: where the peer was heard from (a peer behind NAT, or
+ * one that changed its address).
  *
  * An endpoint may name its host (hostname.c): the path has no address
  * ("unresolved", neither probed nor tried) until the name resolves, and
  * moves to a new address when a later lookup finds one.  Two endpoints
  * may lead to one address from two local sources (two uplinks); the
- * path being probed, else the active one, picks the source.
+ * caller of a send names the source (path_source, or the probed path's).
  *
  * A peer behind NATs with two uplinks is heard from two addresses (two
  * mappings) that are none of our configured paths.  Every address heard
@@ -29,11 +28,9 @@
  * data once the old address went quiet) moves traffic there.  Both ends
  * should use the same probe_interval.
  *
- * A probe is a data message whose plaintext is PROBE_LEN bytes, shorter
- * than any Ethernet frame: u8 kind (request / reply), u8 path index,
- * le32 sequence, u8 flags (requests: PROBE_F_ACTIVE when the path is
- * the sender's active one; zero in replies), 2 zero bytes.  A reply goes
- * back to the request's source address, whichever path is active.
+ * This module keeps one peer's paths (struct path_set) and knows nothing
+ * of sessions or sending: the caller passes the time, the hold-down and
+ * whether a session exists.  path_choose is a pure function.
  */
 #ifndef TAPMESH_PATH_H
 #define TAPMESH_PATH_H
@@ -42,41 +39,121 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct tm_ctx;
-struct peer;
-struct path;
+#include "config.h"
+#include "log.h"
 
-#define PROBE_LEN		9
-#define PROBE_REQUEST		1
-#define PROBE_REPLY		2
+/* Probes unanswered in a row before a path is down. */
 #define PATH_MISSED_DOWN	3
-#define PROBE_FLAGS_OFF		6
-#define PROBE_F_ACTIVE		0x01	/* the sender's active path */
+#define PATH_SET_MAX		TM_MAX_ENDPOINTS
+#define PATH_MAX_LEARNED	4
 
-/* Sets the peer's paths from its configured endpoints. */
-void	 path_init(struct peer *);
+/* path_choose's answers other than a configured path's index. */
+#define PATH_LEARNED		(-1)	/* where the peer was heard from */
+#define PATH_NONE		(-2)	/* no candidate: stay */
 
-/* Probes due paths and picks the active one (session established). */
-void	 path_tick(struct tm_ctx *, struct peer *, uint64_t);
+/*
+ * An underlay path to a peer: one of its configured endpoints, probed on
+ * its own, or the address it was last heard from (learned, e.g. through
+ * a NAT).
+ */
+struct path {
+	struct sockaddr_in6	 addr;
+	int			 priority;	/* lower is preferred */
+	int			 up;		/* probes answered (or untried) */
+	uint64_t		 up_since_ns;
+	uint64_t		 last_probe_ns;	/* sent */
+	uint64_t		 last_reply_ns;	/* answered */
+	uint32_t		 probe_seq;	/* of the last probe sent */
+	int			 answered;	/* the last probe was */
+	unsigned int		 missed;	/* probes unanswered in a row */
+	uint64_t		 rtt_ns;
+	uint64_t		 probes_sent;
+	uint64_t		 probes_answered;
+	int			 mtu;		/* underlay MTU; 0: unknown */
+	int			 conf_mtu;	/* as configured */
+	const struct in6_addr	*source;	/* send from; NULL: any */
 
-/* Handles a decrypted probe from the peer, received from from. */
-void	 path_probe_recv(struct tm_ctx *, struct peer *, const uint8_t *,
-	    const struct sockaddr_in6 *, uint64_t);
+	/* An endpoint given by host name (hostname.c). */
+	const char		*host;		/* NULL: numeric */
+	int			 resolved;	/* addr holds an address */
+	int			 resolving;	/* a lookup is in flight */
+	uint64_t		 resolve_ns;	/* latest lookup done */
+	unsigned int		 resolve_backoff_s;
+};
+
+/*
+ * An address the peer was heard from that is none of its configured
+ * paths (a NAT mapping).  A peer behind NAT with two uplinks is heard
+ * from two; its probes say which of its paths each one is and which one
+ * it sends on.
+ */
+struct learned_path {
+	struct sockaddr_in6	 addr;
+	uint64_t		 heard_ns;	/* latest authenticated packet */
+	int			 peer_path;	/* its probes' index; -1: none */
+	int			 peer_active;	/* its latest probe said so */
+};
+
+/* One peer's paths. */
+struct path_set {
+	const char		*name;		/* the peer's, for the logs */
+	struct sockaddr_in6	 endpoint;	/* where to send now */
+	int			 has_endpoint;
+	struct path		 paths[PATH_SET_MAX];	/* configured */
+	size_t			 npaths;
+	int			 active;	/* index, or PATH_LEARNED */
+	struct path		 learned;	/* the learned path in use */
+	int			 has_learned;
+	struct learned_path	 heard[PATH_MAX_LEARNED];
+	size_t			 nheard;
+	size_t			 hs_path;	/* tried by the next handshake */
+};
+
+/*
+ * Sets the paths from the peer's configured endpoints (start, or a
+ * reload that changed them); a learned path is kept.  conf must outlive
+ * the set (its name and source addresses are referred to).
+ */
+void	 path_init(struct path_set *, const struct peer_conf *);
+
+/*
+ * The path traffic should use now: the preferred live configured path,
+ * PATH_LEARNED, or PATH_NONE.  A path that missed its latest probe is
+ * not switched to, and one that came back up is switched to only after
+ * it stayed up for the whole hold-down (hold_ns), so a flapping primary
+ * cannot drag traffic back and forth.  Pure: it changes nothing.
+ */
+int	 path_choose(const struct path_set *, uint64_t now, uint64_t hold_ns);
+
+/* Moves traffic to path_choose's answer (logged through rl). */
+void	 path_select(struct path_set *, uint64_t now, uint64_t hold_ns,
+	    struct log_ratelimit *);
 
 /*
  * An authenticated packet other than a probe came from from: remembers
  * it as the learned path, and uses it at once when no configured path is
- * known to work.
+ * known to work.  fresh_ns is how long an address counts as still in use
+ * (PATH_MISSED_DOWN probe intervals).
  */
-void	 path_heard(struct tm_ctx *, struct peer *,
-	    const struct sockaddr_in6 *, uint64_t);
+void	 path_heard(struct path_set *, const struct sockaddr_in6 *,
+	    uint64_t now, uint64_t fresh_ns, struct log_ratelimit *);
 
 /*
- * Where the next handshake goes: the active path, or, when retrying
- * without a session, the next configured endpoint in turn.  Returns 0,
- * or -1 if the peer has no address at all.
+ * A probe request from from said it is the peer's path peer_path, and
+ * whether the peer sends on it: a learned path follows the one the peer
+ * sends on, if that one is still heard from.
  */
-int	 path_handshake_target(struct peer *, int, struct sockaddr_in6 *);
+void	 path_probe_heard(struct path_set *, const struct sockaddr_in6 *,
+	    int peer_path, int peer_active, uint64_t now, uint64_t fresh_ns,
+	    struct log_ratelimit *);
+
+/*
+ * Where the next handshake goes, and from which local address: the
+ * active path, or, when retrying without a session, the next configured
+ * endpoint in turn.  Returns 0, or -1 if the peer has no address at all.
+ */
+int	 path_handshake_target(struct path_set *, int retry, int has_session,
+	    struct sockaddr_in6 *, const struct in6_addr **);
 
 /*
  * The largest Ethernet frame (header included) the active path carries
@@ -84,28 +161,30 @@ int	 path_handshake_target(struct peer *, int, struct sockaddr_in6 *);
  * then the only limit, and the kernel fragments the underlay packet if
  * it must).
  */
-int	 path_frame_limit(const struct peer *);
+int	 path_frame_limit(const struct path_set *);
 
 /*
  * The kernel learned (ICMP "fragmentation needed" / "packet too big")
- * that the underlay to dst carries at most mtu bytes: every path to that
- * address takes the smaller MTU.
+ * that the underlay to dst carries at most mtu bytes: every path of the
+ * set to that address takes the smaller MTU.
  */
-void	 path_mtu_learned(struct tm_ctx *, const struct sockaddr_in6 *, int);
+void	 path_mtu_learned(struct path_set *, const struct sockaddr_in6 *, int);
 
 /*
- * The local address datagrams to to leave from, when the configured path
- * to it names one (two uplinks on one host), else NULL.
+ * The local address datagrams to to leave from, when a configured path
+ * to it names one (two uplinks on one host), else NULL.  Without a
+ * session the path the handshake is tried on decides, else the active
+ * one, else the first path to that address with a source.
  */
-const struct in6_addr *path_source(const struct peer *,
-	    const struct sockaddr_in6 *);
+const struct in6_addr *path_source(const struct path_set *,
+	    const struct sockaddr_in6 *, int has_session);
 
 /*
  * The endpoint host name of path i now resolves to sa: the path moves
  * there (logged), and probing goes on at the new address.
  */
-void	 path_set_address(struct tm_ctx *, struct peer *, size_t,
-	    const struct sockaddr_in6 *);
+void	 path_set_address(struct path_set *, size_t,
+	    const struct sockaddr_in6 *, struct log_ratelimit *);
 
 /*
  * The state of a path as shown: "up", "down", "untried", or

@@ -48,7 +48,7 @@ peer_new(const struct peer_conf *conf)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->conf = *conf;
-	path_init(p);
+	path_init(&p->path, &p->conf);
 	return p;
 }
 

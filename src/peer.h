@@ -13,6 +13,7 @@
 #include "config.h"
 #include "handshake.h"
 #include "index.h"
+#include "path.h"
 
 /* Why a packet was dropped; the counters are indexed by these. */
 enum drop_reason {
@@ -46,66 +47,10 @@ struct peer_stats {
 
 struct keypair;
 
-/*
- * An underlay path to a peer: one of its configured endpoints, probed on
- * its own, or the address it was last heard from (learned, e.g. through
- * a NAT).
- */
-struct path {
-	struct sockaddr_in6	 addr;
-	int			 priority;	/* lower is preferred */
-	int			 up;		/* probes answered (or untried) */
-	uint64_t		 up_since_ns;
-	uint64_t		 last_probe_ns;	/* sent */
-	uint64_t		 last_reply_ns;	/* answered */
-	uint32_t		 probe_seq;	/* of the last probe sent */
-	int			 answered;	/* the last probe was */
-	unsigned int		 missed;	/* probes unanswered in a row */
-	uint64_t		 rtt_ns;
-	uint64_t		 probes_sent;
-	uint64_t		 probes_answered;
-	int			 mtu;		/* underlay MTU; 0: unknown */
-	const struct in6_addr	*source;	/* send from; NULL: any */
-
-	/* An endpoint given by host name (hostname.c). */
-	const char		*host;		/* NULL: numeric */
-	int			 resolved;	/* addr holds an address */
-	int			 resolving;	/* a lookup is in flight */
-	uint64_t		 resolve_ns;	/* latest lookup done */
-	unsigned int		 resolve_backoff_s;
-};
-
-#define PEER_MAX_PATHS	TM_MAX_ENDPOINTS
-
-/*
- * An address the peer was heard from that is none of its configured
- * paths (a NAT mapping).  A peer behind NAT with two uplinks is heard
- * from two; its probes say which of its paths each one is and which one
- * it sends on (path.h).
- */
-struct learned_path {
-	struct sockaddr_in6	 addr;
-	uint64_t		 heard_ns;	/* latest authenticated packet */
-	int			 peer_path;	/* its probes' index; -1: none */
-	int			 peer_active;	/* its latest probe said so */
-};
-
-#define PEER_MAX_LEARNED	4
-
 struct peer {
 	struct peer_conf	 conf;
 	struct peer		*mac_next;	/* hash chain */
-	struct sockaddr_in6	 endpoint;	/* where to send now */
-	int			 has_endpoint;
-	struct path		 paths[PEER_MAX_PATHS];	/* configured */
-	size_t			 npaths;
-	int			 active;	/* index, or -1: learned */
-	struct path		 learned;	/* the learned path in use */
-	int			 has_learned;
-	struct learned_path	 heard[PEER_MAX_LEARNED];
-	size_t			 nheard;
-	int			 probe_path;	/* probe being sent; -1: none */
-	size_t			 hs_path;	/* tried by the next handshake */
+	struct path_set		 path;		/* underlay paths (path.h) */
 	uint32_t		 neigh_installed; /* bit i: neigh_addr(i) */
 	int			 up;		/* authenticated traffic seen */
 

@@ -103,7 +103,7 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 		neigh_peer_remove(ctx, p);	/* entries of the old addresses */
 	p->conf = *nc;
 	if (!eps)
-		path_init(p);
+		path_init(&p->path, &p->conf);
 	if (!addrs && p->up && neigh_peer_up(ctx, p) == -1)
 		log_warnx("peer %s: not every new neighbour entry could be "
 		    "installed", p->conf.name);

@@ -1,7 +1,9 @@
 /*
- * The secure channel: Noise IK handshakes with each peer, the keypairs
- * they yield, encryption and decryption of data messages, rekeying,
- * keepalives and liveness.
+ * Sessions: the keypairs that Noise IK handshakes with each peer yield,
+ * and the driving of our own handshakes.  The handshake messages
+ * themselves are built and checked in handshake.c; receive.c takes the
+ * answers, send.c seals data under the current keypair, timers.c decides
+ * when a handshake, a rekey or a keypair's end is due.
  *
  * A peer is "up" from its first authenticated packet until nothing
  * authenticated has arrived from it for dead_time; the neighbour entries
@@ -20,14 +22,13 @@
 #include <stdint.h>
 
 #include "aead.h"
+#include "handshake.h"
 #include "index.h"
 #include "replay.h"
 
 struct tm_ctx;
 struct peer;
 
-/* How often the liveness and rekey timers are looked at. */
-#define SESSION_TICK_MS		100
 /* Retry a handshake that got no answer after this long (at most). */
 #define SESSION_RETRY_MS	5000
 /* Begin a rekey after this many messages: far below the replay limit. */
@@ -46,9 +47,14 @@ struct keypair {
 	int			 csum_partial;	/* agreed in the handshake */
 };
 
+/* The session's time limits, from the configuration, in nanoseconds. */
+uint64_t session_rekey_ns(const struct tm_ctx *);
+uint64_t session_reject_ns(const struct tm_ctx *);
+uint64_t session_retry_ns(const struct tm_ctx *);
+
 /*
  * Sets up the local identity from the configured private key, the index
- * table and the tick timer.  Returns 0 or -1 (logged).
+ * table and the cipher preference.  Returns 0 or -1 (logged).
  */
 int	 session_init(struct tm_ctx *);
 
@@ -65,48 +71,56 @@ void	 session_set_cipher(struct tm_ctx *);
 void	 session_free(struct tm_ctx *);
 
 /*
- * Encrypts the frame (flen bytes; 0 for a keepalive) for the peer and
- * sends it.  Returns 0, or -1 when it was dropped (and counted); a
- * missing session starts a handshake.
+ * What this side offers in a handshake (HANDSHAKE_FLAG_*): its cipher
+ * preference, and partial checksums if its TAP has offloads.
  */
-int	 session_send(struct tm_ctx *, struct peer *, const uint8_t *,
-	    size_t);
+uint32_t session_hs_flags(const struct tm_ctx *);
 
-/* The same, to a given underlay address (path probes). */
-int	 session_send_to(struct tm_ctx *, struct peer *,
-	    const struct sockaddr_in6 *, const uint8_t *, size_t);
+/* The cookie to put in the next handshake message to p, or NULL. */
+const uint8_t *session_cookie(const struct peer *, uint64_t now);
 
 /*
- * session_send for a TCP segment whose checksum is partial: the field at
- * csum_start + 16 holds the pseudo-header sum, as the kernel leaves it
- * for offload.  It is sent as it is, flagged WIRE_DATA_CSUM_PARTIAL, if
- * the session agreed on partial checksums, else its checksum is finished
- * here first.
+ * Sends a new initiation to the peer's active path, or on a retry
+ * without a session to its next configured endpoint in turn.
  */
-int	 session_send_partial(struct tm_ctx *, struct peer *, uint8_t *,
-	    size_t, size_t);
+void	 session_initiate(struct tm_ctx *, struct peer *, uint64_t, int);
+
+/* Starts a handshake unless one is in flight and not yet due a retry. */
+void	 session_want(struct tm_ctx *, struct peer *, uint64_t);
+
+/* Forgets our initiation in flight: a session came up without it. */
+void	 session_abandon(struct tm_ctx *, struct peer *);
+
+/* A keypair without keys yet; its index is not linked.  NULL: logged. */
+struct keypair *keypair_new(struct peer *, int initiator, uint64_t now);
+
+/* Sets the keypair's AEAD keys from a handshake; 0 or -1 (logged). */
+int	 keypair_set_keys(struct keypair *, const struct handshake_keys *);
+
+/* Unlinks the keypair's index, wipes its keys and frees it; NULL is ok. */
+void	 keypair_free(struct tm_ctx *, struct keypair *);
 
 /*
- * While ctx->txq_active is set, session_send and session_send_to only
- * seal and queue data messages; session_flush sends the queue, runs of
- * equal-sized datagrams to one destination as one UDP GSO message.  It
- * runs by itself when the queue is full, and must run before the event
- * callback that set txq_active returns.
+ * Our initiation was answered with keys: kp becomes the current keypair
+ * (the current one the previous), the peer is up.
  */
-void	 session_flush(struct tm_ctx *);
+void	 session_established(struct tm_ctx *, struct peer *,
+	    struct keypair *, uint64_t);
 
 /*
- * Processes one datagram of any message type, in place.  Returns the
- * sending peer when the datagram was an authentic data message carrying
- * a frame, with *frame and *flen set to the decrypted frame and *partial
- * to whether its TCP checksum was left partial (WIRE_DATA_CSUM_PARTIAL);
- * NULL when it was consumed (handshake, keepalive) or dropped (and
- * counted).
+ * The responder's keypair kp_next is confirmed by the first data that
+ * it decrypts: it becomes the current one.  Nothing for another kp.
  */
-struct peer *session_recv(struct tm_ctx *, uint8_t *, size_t,
-	    const struct sockaddr_in6 *, uint8_t **, size_t *, int *);
+void	 session_confirm(struct tm_ctx *, struct peer *, struct keypair *,
+	    uint64_t);
 
-/* Timer callback: handshakes, rekeys, keepalives, dead peers. */
-void	 session_tick(void *);
+/* Drops a keypair older than REJECT; kpp is then NULL. */
+void	 keypair_expire(struct tm_ctx *, struct keypair **, uint64_t);
+
+/* The peer is up: authenticated traffic arrived (neighbours installed). */
+void	 session_peer_up(struct tm_ctx *, struct peer *);
+
+/* The peer is down: nothing authenticated arrived for dead_time. */
+void	 session_peer_down(struct tm_ctx *, struct peer *, uint64_t);
 
 #endif

@@ -106,10 +106,10 @@ peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 		    sizeof(a)));
 	}
 	sbuf_printf(b, "\n  mac: %s\n", mac_ntop(p->conf.mac, m, sizeof(m)));
-	sbuf_printf(b, "  endpoint: %s\n", p->has_endpoint ?
-	    udp_ntop(&p->endpoint, a, sizeof(a)) : "(none yet)");
-	for (i = 0; i < p->npaths; i++) {
-		const struct path *pa = &p->paths[i];
+	sbuf_printf(b, "  endpoint: %s\n", p->path.has_endpoint ?
+	    udp_ntop(&p->path.endpoint, a, sizeof(a)) : "(none yet)");
+	for (i = 0; i < p->path.npaths; i++) {
+		const struct path *pa = &p->path.paths[i];
 
 		if (pa->host != NULL)
 			sbuf_printf(b, "  path %s (%s): %s, priority %d",
@@ -125,14 +125,14 @@ peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 		sbuf_printf(b, ", probes %llu/%llu answered%s\n",
 		    (unsigned long long)pa->probes_answered,
 		    (unsigned long long)pa->probes_sent,
-		    p->active == (int)i ? " (active)" : "");
+		    p->path.active == (int)i ? " (active)" : "");
 	}
-	if (p->has_learned)
+	if (p->path.has_learned)
 		sbuf_printf(b, "  learned endpoint: %s%s\n",
-		    udp_ntop(&p->learned.addr, a, sizeof(a)),
-		    p->active < 0 ? " (active)" : "");
-	for (i = 0; i < p->nheard && p->nheard > 1; i++) {
-		const struct learned_path *h = &p->heard[i];
+		    udp_ntop(&p->path.learned.addr, a, sizeof(a)),
+		    p->path.active < 0 ? " (active)" : "");
+	for (i = 0; i < p->path.nheard && p->path.nheard > 1; i++) {
+		const struct learned_path *h = &p->path.heard[i];
 
 		sbuf_printf(b, "  heard from %s: %llu ms ago",
 		    udp_ntop(&h->addr, a, sizeof(a)),
@@ -241,14 +241,14 @@ peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 	peer_neigh_addr(p, p->conf.naddrs, &na);
 	sbuf_printf(b, "], \"link_local\": \"%s\", \"mac\": \"%s\", ",
 	    addr_ntop(&na, a, sizeof(a)), mac_ntop(p->conf.mac, m, sizeof(m)));
-	if (p->has_endpoint)
+	if (p->path.has_endpoint)
 		sbuf_printf(b, "\"endpoint\": \"%s\", ",
-		    udp_ntop(&p->endpoint, a, sizeof(a)));
+		    udp_ntop(&p->path.endpoint, a, sizeof(a)));
 	else
 		sbuf_printf(b, "\"endpoint\": null, ");
 	sbuf_printf(b, "\"paths\": [");
-	for (i = 0; i < p->npaths; i++) {
-		const struct path *pa = &p->paths[i];
+	for (i = 0; i < p->path.npaths; i++) {
+		const struct path *pa = &p->path.paths[i];
 
 		sbuf_printf(b, "%s{\"host\": ", i ? ", " : "");
 		if (pa->host != NULL)
@@ -262,7 +262,7 @@ peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 			sbuf_printf(b, ", \"endpoint\": null, ");
 		sbuf_printf(b, "\"priority\": %d, \"state\": \"%s\", "
 		    "\"active\": %s, ", pa->priority, path_state(pa),
-		    p->active == (int)i ? "true" : "false");
+		    p->path.active == (int)i ? "true" : "false");
 		if (pa->probes_answered > 0)
 			sbuf_printf(b, "\"rtt_us\": %llu, ",
 			    (unsigned long long)(pa->rtt_ns / 1000));
@@ -273,14 +273,14 @@ peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 		    (unsigned long long)pa->probes_answered);
 	}
 	sbuf_printf(b, "], ");
-	if (p->has_learned)
+	if (p->path.has_learned)
 		sbuf_printf(b, "\"learned_endpoint\": \"%s\", ",
-		    udp_ntop(&p->learned.addr, a, sizeof(a)));
+		    udp_ntop(&p->path.learned.addr, a, sizeof(a)));
 	else
 		sbuf_printf(b, "\"learned_endpoint\": null, ");
 	sbuf_printf(b, "\"heard_from\": [");
-	for (i = 0; i < p->nheard; i++) {
-		const struct learned_path *h = &p->heard[i];
+	for (i = 0; i < p->path.nheard; i++) {
+		const struct learned_path *h = &p->path.heard[i];
 
 		sbuf_printf(b, "%s{\"endpoint\": \"%s\", \"age_ms\": %llu, "
 		    "\"its_path\": ", i ? ", " : "", udp_ntop(&h->addr, a,

@@ -23,6 +23,7 @@
 #include "priv.h"
 #include "reload.h"
 #include "session.h"
+#include "timers.h"
 #include "udp.h"
 
 #ifndef SYSCONFDIR
@@ -285,8 +286,9 @@ run(struct tm_ctx *ctx)
 	ctx->udp_ev = (struct event_fd){ ctx->udpfd, datapath_udp_readable,
 	    ctx };
 	ctx->sig_ev = (struct event_fd){ ctx->sigfd, signal_readable, ctx };
-	if (session_init(ctx) == -1 || neigh_watch_start(ctx) == -1 ||
-	    control_open(ctx) == -1 || hostname_start(ctx) == -1)
+	if (session_init(ctx) == -1 || timers_start(ctx) == -1 ||
+	    neigh_watch_start(ctx) == -1 || control_open(ctx) == -1 ||
+	    hostname_start(ctx) == -1)
 		return 1;
 	if (event_add_fd(&ctx->ev, &ctx->tap_ev, EPOLLIN) == -1 ||
 	    event_add_fd(&ctx->ev, &ctx->udp_ev, EPOLLIN) == -1 ||

@@ -1,5 +1,5 @@
 /*
- * Fuzzes the daemon's whole UDP receive path, session_recv, on a real
+ * Fuzzes the daemon's whole UDP receive path, receive_datagram, on a real
  * struct tm_ctx with two configured peers, as the network reaches it.
  *
  * Raw bytes alone never get past mac1 or the AEAD tag, so the input is
@@ -30,6 +30,8 @@
 #include "frame.h"
 #include "fuzz.h"
 #include "key.h"
+#include "receive.h"
+#include "send.h"
 #include "session.h"
 
 #define NPEERS	2
@@ -175,7 +177,6 @@ ctx_end(void)
 {
 	size_t	 i;
 
-	event_timer_del(&ctx.ev, &ctx.tick);
 	session_free(&ctx);
 	peer_table_free(&ctx.peers);
 	for (i = 0; i < NPEERS; i++) {
@@ -205,22 +206,22 @@ feed(const uint8_t *buf, size_t len, const struct sockaddr_in6 *from)
 	size_t		 flen = 0;
 	int		 partial = 0;
 
-	if (len > sizeof(ctx.rx_buf))
-		len = sizeof(ctx.rx_buf);
-	memcpy(ctx.rx_buf, buf, len);
+	if (len > sizeof(ctx.rx.buf))
+		len = sizeof(ctx.rx.buf);
+	memcpy(ctx.rx.buf, buf, len);
 	if (buf != fed) {
 		memcpy(fed, buf, len);
 		fed_len = len;
 	}
-	p = session_recv(&ctx, ctx.rx_buf, len, from, &frame, &flen, &partial);
+	p = receive_datagram(&ctx, ctx.rx.buf, len, from, &frame, &flen, &partial);
 	if (debug)
 		fprintf(stderr, "fed type %u len %zu: %s, %lu sent (last %zu)\n",
 		    len > 0 ? buf[0] : 0, len, p != NULL ? "frame" : "-",
 		    sent_count, sent_len);
 	if (p != NULL) {
 		/* A frame lies inside the datagram, after the header. */
-		assert(frame == ctx.rx_buf + DATA_HDR_LEN);
-		assert(flen > 0 && flen + DATA_OVERHEAD == len);
+		assert(frame == ctx.rx.buf + WIRE_DATA_HEADER_LEN);
+		assert(flen > 0 && flen + WIRE_DATA_OVERHEAD == len);
 		/* Only a session that agreed on it takes the flag. */
 		assert(!partial || (fed[1] & WIRE_DATA_CSUM_PARTIAL) != 0);
 		(void)frame_classify(frame, flen);
@@ -273,7 +274,7 @@ op_we_initiate(int k, const uint8_t x[2], const struct sockaddr_in6 *from)
 	unsigned long	 before = sent_count;
 
 	/* Only sends an initiation when there is no session yet. */
-	(void)session_send(&ctx, p, (const uint8_t *)"\xff\xff\xff\xff\xff"
+	(void)send_frame(&ctx, p, (const uint8_t *)"\xff\xff\xff\xff\xff"
 	    "\xff\x02\x00\x0a\xff\x00\x01\x08\x00", 14);
 	if (sent_count == before || sent_len != HANDSHAKE_INITIATION_LEN)
 		return;
@@ -314,10 +315,10 @@ op_data(int k, uint16_t delta, const uint8_t *frame, size_t flen,
 	if (ctr >= f->counter)
 		f->counter = ctr + 1;
 	wire_data_header_write(pkt, f->remote_index, ctr);
-	if (aead_seal(&f->send, ctr, pkt, DATA_HDR_LEN, frame, flen,
-	    pkt + DATA_HDR_LEN) == -1)
+	if (aead_seal(&f->send, ctr, pkt, WIRE_DATA_HEADER_LEN, frame, flen,
+	    pkt + WIRE_DATA_HEADER_LEN) == -1)
 		return;
-	feed(pkt, DATA_OVERHEAD + flen, from);
+	feed(pkt, WIRE_DATA_OVERHEAD + flen, from);
 }
 
 /* The daemon sends a frame; the peer must be able to read it. */
@@ -330,15 +331,15 @@ op_send(int k, const uint8_t *frame, size_t flen)
 	uint32_t	 idx;
 	uint64_t	 ctr;
 
-	if (session_send(&ctx, ctx.peers.peers[k], frame, flen) == -1 ||
+	if (send_frame(&ctx, ctx.peers.peers[k], frame, flen) == -1 ||
 	    sent_count == before || !f->has_keys)
 		return;
 	if (wire_data_header_read(sent, sent_len, &idx, &ctr) == -1 ||
 	    idx != f->local_index)
 		return;		/* an older or newer keypair than ours */
-	assert(sent_len == DATA_OVERHEAD + flen);
-	(void)aead_open(&f->recv, ctr, sent, DATA_HDR_LEN, sent + DATA_HDR_LEN,
-	    sent_len - DATA_HDR_LEN, out);
+	assert(sent_len == WIRE_DATA_OVERHEAD + flen);
+	(void)aead_open(&f->recv, ctr, sent, WIRE_DATA_HEADER_LEN,
+	    sent + WIRE_DATA_HEADER_LEN, sent_len - WIRE_DATA_HEADER_LEN, out);
 }
 
 /* The peer, under load, answers the daemon's last message with a cookie. */
@@ -346,7 +347,7 @@ static void
 op_cookie(int k, const struct sockaddr_in6 *from)
 {
 	uint8_t	 reply[HANDSHAKE_COOKIE_REPLY_LEN];
-	const uint8_t *a = ctx.peers.peers[k]->endpoint.sin6_addr.s6_addr + 12;
+	const uint8_t *a = ctx.peers.peers[k]->path.endpoint.sin6_addr.s6_addr + 12;
 
 	if (sent_len != HANDSHAKE_INITIATION_LEN &&
 	    sent_len != HANDSHAKE_RESPONSE_LEN)

@@ -1,0 +1,279 @@
+/*
+ * The receive handlers: see receive.h.
+ */
+#include <string.h>
+
+#include "cookie.h"
+#include "daemon.h"
+#include "path.h"
+#include "probe.h"
+#include "receive.h"
+#include "send.h"
+#include "session.h"
+#include "tx.h"
+#include "udp.h"
+
+/* Remembers where an authentic packet of the peer came from. */
+static void
+heard(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *from,
+    uint64_t now)
+{
+	path_heard(&p->path, from, now, probe_fresh_ns(ctx), &ctx->rl_roam);
+}
+
+static void
+recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
+{
+	struct handshake		 hs;
+	struct handshake_initiation_info info;
+	struct handshake_keys		 keys;
+	struct keypair			*kp = NULL;
+	struct peer			*p;
+	uint8_t				 resp[HANDSHAKE_RESPONSE_LEN];
+	char				 a[INET6_ADDRSTRLEN + 8];
+	int				 rc;
+
+	memset(&hs, 0, sizeof(hs));
+	memset(&keys, 0, sizeof(keys));
+	if (handshake_check_mac1(&ctx->hlocal, msg, len) != HANDSHAKE_OK) {
+		count_drop(ctx, NULL, DROP_HANDSHAKE);
+		return;
+	}
+	if (!cookie_admit(ctx, msg, len, from, now))
+		return;
+	rc = handshake_consume_initiation(&hs, &ctx->hlocal, msg, len, &info);
+	if (rc != HANDSHAKE_OK) {
+		count_drop(ctx, NULL, DROP_HANDSHAKE);
+		goto out;
+	}
+	if ((p = peer_find_by_key(&ctx->peers, info.peer_pub)) == NULL) {
+		count_drop(ctx, NULL, DROP_HANDSHAKE);
+		if (log_ratelimit_ok(&ctx->rl_drop, NULL))
+			log_warnx("handshake from %s with an unknown key",
+			    udp_ntop(from, a, sizeof(a)));
+		goto out;
+	}
+	/* A replayed initiation carries a timestamp we have seen. */
+	if (!handshake_tai64n_after(info.timestamp, p->last_timestamp)) {
+		count_drop(ctx, p, DROP_REPLAY);
+		goto out;
+	}
+	if ((kp = keypair_new(p, 0, now)) == NULL)
+		goto out;
+	if (index_insert(&ctx->index, &kp->index) == -1)
+		goto fail;
+	rc = handshake_create_response(&hs, &p->hpeer, kp->index.idx,
+	    session_hs_flags(ctx), session_cookie(p, now), resp);
+	if (rc != HANDSHAKE_OK ||
+	    handshake_derive_keys(&hs, &keys) != HANDSHAKE_OK) {
+		count_drop(ctx, p, DROP_HANDSHAKE);
+		goto fail;
+	}
+	if (keypair_set_keys(kp, &keys) == -1)
+		goto fail;
+
+	memcpy(p->last_timestamp, info.timestamp, sizeof(p->last_timestamp));
+	keypair_free(ctx, p->kp_next);
+	p->kp_next = kp;
+	memcpy(p->last_mac1, resp + HANDSHAKE_RESPONSE_MAC1_OFF,
+	    sizeof(p->last_mac1));
+	p->last_mac1_index = kp->index.idx;
+	heard(ctx, p, from, now);
+	tx_raw(ctx, p, from, path_source(&p->path, from, p->kp_current != NULL),
+	    resp, sizeof(resp), now);
+	log_debug("peer %s: response sent", p->conf.name);
+	goto out;
+ fail:
+	keypair_free(ctx, kp);
+ out:
+	handshake_clear(&hs);
+	handshake_keys_clear(&keys);
+}
+
+static void
+recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
+{
+	struct handshake_keys	 keys;
+	struct index_entry	*e;
+	struct keypair		*kp;
+	struct peer		*p;
+
+	if (handshake_check_mac1(&ctx->hlocal, msg, len) != HANDSHAKE_OK) {
+		count_drop(ctx, NULL, DROP_HANDSHAKE);
+		return;
+	}
+	if (!cookie_admit(ctx, msg, len, from, now))
+		return;
+	e = index_find(&ctx->index, wire_get_le32(msg + 8));
+	if (e == NULL || e->kind != INDEX_HANDSHAKE) {
+		count_drop(ctx, NULL, DROP_NO_SESSION);
+		return;
+	}
+	p = e->peer;
+	if (handshake_consume_response(&p->hs, &ctx->hlocal, msg, len) !=
+	    HANDSHAKE_OK) {
+		count_drop(ctx, p, DROP_HANDSHAKE);
+		return;
+	}
+	memset(&keys, 0, sizeof(keys));
+	if (handshake_derive_keys(&p->hs, &keys) != HANDSHAKE_OK) {
+		count_drop(ctx, p, DROP_HANDSHAKE);
+		return;
+	}
+	index_remove(&ctx->index, &p->hs_index);
+	/* Our handshake index becomes the keypair's receiver index. */
+	kp = keypair_new(p, 1, now);
+	if (kp != NULL) {
+		kp->index.idx = keys.local_index;
+		if (keypair_set_keys(kp, &keys) == -1 ||
+		    index_link(&ctx->index, &kp->index) == -1) {
+			keypair_free(ctx, kp);
+			kp = NULL;
+		}
+	}
+	handshake_keys_clear(&keys);
+	p->handshake_rtt_ns = now - p->hs_sent_ns;
+	p->hs_sent_ns = 0;
+	if (kp == NULL)
+		return;
+
+	session_established(ctx, p, kp, now);
+	heard(ctx, p, from, now);
+	log_info("peer %s: session established (initiator, %s%s, handshake "
+	    "%llu us)", p->conf.name, aead_alg_name(kp->send.alg),
+	    kp->csum_partial ? ", partial checksums" : "",
+	    (unsigned long long)(p->handshake_rtt_ns / 1000));
+	session_peer_up(ctx, p);
+	/* Confirms the session to the responder, which waits for data. */
+	send_keepalive(ctx, p);
+}
+
+static void
+recv_cookie_reply(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
+    uint64_t now)
+{
+	struct index_entry	*e;
+	struct peer		*p;
+	uint32_t		 idx;
+
+	if (len != HANDSHAKE_COOKIE_REPLY_LEN) {
+		count_drop(ctx, NULL, DROP_MALFORMED);
+		return;
+	}
+	idx = wire_get_le32(msg + 4);
+	if ((e = index_find(&ctx->index, idx)) == NULL) {
+		count_drop(ctx, NULL, DROP_NO_SESSION);
+		return;
+	}
+	p = e->peer;
+	if (p->last_mac1_index != idx ||
+	    handshake_consume_cookie_reply(&p->hpeer, idx, p->last_mac1, msg,
+	    len, p->cookie) != HANDSHAKE_OK) {
+		count_drop(ctx, p, DROP_HANDSHAKE);
+		return;
+	}
+	p->cookie_ns = now;
+	log_debug("peer %s: cookie received", p->conf.name);
+}
+
+static struct peer *
+recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now, uint8_t **frame,
+    size_t *flen, int *partial)
+{
+	struct index_entry	*e;
+	struct keypair		*kp;
+	struct peer		*p;
+	uint32_t		 idx;
+	uint64_t		 ctr;
+
+	if (wire_data_header_read(pkt, len, &idx, &ctr) == -1) {
+		count_drop(ctx, NULL, DROP_MALFORMED);
+		return NULL;
+	}
+	if ((e = index_find(&ctx->index, idx)) == NULL ||
+	    e->kind != INDEX_KEYPAIR) {
+		count_drop(ctx, NULL, DROP_NO_SESSION);
+		return NULL;
+	}
+	kp = e->kp;
+	p = kp->peer;
+	*partial = (wire_data_flags(pkt) & WIRE_DATA_CSUM_PARTIAL) != 0;
+	if (*partial && !kp->csum_partial) {
+		/* Only sessions that agreed on it carry partial checksums. */
+		count_drop(ctx, p, DROP_MALFORMED);
+		return NULL;
+	}
+	if (now - kp->created_ns >= session_reject_ns(ctx)) {
+		count_drop(ctx, p, DROP_NO_SESSION);
+		return NULL;
+	}
+	if (replay_check(&kp->replay, ctr) == -1) {
+		count_drop(ctx, p, DROP_REPLAY);
+		return NULL;
+	}
+	if (aead_open(&kp->recv, ctr, pkt, WIRE_DATA_HEADER_LEN,
+	    pkt + WIRE_DATA_HEADER_LEN, len - WIRE_DATA_HEADER_LEN,
+	    pkt + WIRE_DATA_HEADER_LEN) == -1) {
+		count_drop(ctx, p, DROP_BAD_AUTH);
+		return NULL;
+	}
+	/* Only now, authenticated, may the packet change any state. */
+	if (replay_update(&kp->replay, ctr) == -1) {
+		count_drop(ctx, p, DROP_REPLAY);
+		return NULL;
+	}
+	session_confirm(ctx, p, kp, now);
+	p->last_rx_ns = now;
+	heard(ctx, p, from, now);
+	session_peer_up(ctx, p);
+	if (*partial && len <= WIRE_DATA_OVERHEAD + PROBE_LEN) {
+		count_drop(ctx, p, DROP_MALFORMED);
+		return NULL;
+	}
+	if (len == WIRE_DATA_OVERHEAD)
+		return NULL;		/* a keepalive */
+	if (len == WIRE_DATA_OVERHEAD + PROBE_LEN) {
+		probe_recv(ctx, p, pkt + WIRE_DATA_HEADER_LEN, from, now);
+		return NULL;
+	}
+	*frame = pkt + WIRE_DATA_HEADER_LEN;
+	*flen = len - WIRE_DATA_OVERHEAD;
+	return p;
+}
+
+struct peer *
+receive_datagram(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
+    const struct sockaddr_in6 *from, uint8_t **frame, size_t *flen,
+    int *partial)
+{
+	uint64_t	 now = event_now_ns();
+
+	/* Byte 1 carries flags in data messages (wire_data_header_read). */
+	if (len < 4 || (pkt[1] != 0 && pkt[0] != WIRE_TYPE_DATA) ||
+	    pkt[2] != 0 || pkt[3] != 0) {
+		count_drop(ctx, NULL, DROP_MALFORMED);
+		return NULL;
+	}
+	*partial = 0;
+	switch (pkt[0]) {
+	case WIRE_TYPE_DATA:
+		return recv_data(ctx, pkt, len, from, now, frame, flen,
+		    partial);
+	case WIRE_TYPE_INITIATION:
+		recv_initiation(ctx, pkt, len, from, now);
+		break;
+	case WIRE_TYPE_RESPONSE:
+		recv_response(ctx, pkt, len, from, now);
+		break;
+	case WIRE_TYPE_COOKIE_REPLY:
+		recv_cookie_reply(ctx, pkt, len, now);
+		break;
+	default:
+		count_drop(ctx, NULL, DROP_MALFORMED);
+		break;
+	}
+	return NULL;
+}

@@ -1,0 +1,45 @@
+/*
+ * Sealing: a frame (or a keepalive, or a path probe) becomes a data
+ * message under the peer's current keypair and goes to tx.  A peer
+ * without a usable session gets a handshake started instead (the frame
+ * is dropped and counted); the initiator of a session starts the rekey
+ * when its keys are due.
+ */
+#ifndef TAPMESH_SEND_H
+#define TAPMESH_SEND_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tm_ctx;
+struct peer;
+
+/*
+ * Encrypts the frame (flen bytes; 0 for a keepalive) for the peer and
+ * sends it to its active endpoint.  Returns 0, or -1 when it was dropped
+ * (and counted).
+ */
+int	 send_frame(struct tm_ctx *, struct peer *, const uint8_t *, size_t);
+
+/*
+ * send_frame for a TCP segment whose checksum is partial: the field at
+ * csum_start + 16 holds the pseudo-header sum, as the kernel leaves it
+ * for offload.  It is sent as it is, flagged WIRE_DATA_CSUM_PARTIAL, if
+ * the session agreed on partial checksums, else its checksum is finished
+ * here first.
+ */
+int	 send_frame_partial(struct tm_ctx *, struct peer *, uint8_t *, size_t,
+	    size_t);
+
+/* A keepalive: an empty data message to the active endpoint. */
+int	 send_keepalive(struct tm_ctx *, struct peer *);
+
+/*
+ * A path probe (msg, len bytes) to to, from src (or any local address):
+ * the probe names the path, so the caller names its addresses.
+ */
+int	 send_probe(struct tm_ctx *, struct peer *, const struct sockaddr_in6 *,
+	    const struct in6_addr *, const uint8_t *, size_t);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * The per-peer timers: see timers.h.
+ */
+#include "daemon.h"
+#include "probe.h"
+#include "send.h"
+#include "session.h"
+#include "timers.h"
+
+/* The keypair created at created_ns (0: none) is past reject. */
+static int
+expired(uint64_t created_ns, uint64_t reject_ns, uint64_t now)
+{
+	return created_ns != 0 && now - created_ns >= reject_ns;
+}
+
+unsigned int
+timers_due(const struct timers_state *s, const struct timers_limits *l,
+    uint64_t now)
+{
+	unsigned int	 due = 0;
+	uint64_t	 current = s->current_ns, next = s->next_ns, age;
+	int		 up = s->up, handshake;
+
+	if (expired(s->previous_ns, l->reject_ns, now))
+		due |= TIMERS_EXPIRE_PREVIOUS;
+	if (expired(next, l->reject_ns, now)) {
+		due |= TIMERS_EXPIRE_NEXT;
+		next = 0;
+	}
+	if (expired(current, l->reject_ns, now)) {
+		due |= TIMERS_EXPIRE_CURRENT;
+		current = 0;
+	}
+	/*
+	 * The initiator confirms a session at once with a keepalive; one
+	 * still unconfirmed after two retry intervals was abandoned by it
+	 * (crossing handshakes) and must not hold up the next handshake.
+	 */
+	if (next != 0 && now - next >= 2 * l->retry_ns) {
+		due |= TIMERS_DROP_NEXT;
+		next = 0;
+	}
+	if (up && now - s->last_rx_ns >= l->dead_ns) {
+		due |= TIMERS_DOWN;
+		up = 0;
+	}
+	/*
+	 * A handshake that is no longer due (a session came up the other
+	 * way) is abandoned rather than retried.
+	 */
+	age = current != 0 ? now - current : 0;
+	handshake = current == 0 || !up || age >= l->rekey_ns +
+	    (s->current_initiator ? 0 : l->rekey_ns / 4);
+	if (s->hs_sent_ns != 0) {
+		if (!handshake)
+			due |= TIMERS_ABANDON;
+		else if (now - s->hs_sent_ns >= l->retry_ns)
+			due |= TIMERS_RETRY;
+	} else if (handshake && next == 0)
+		due |= TIMERS_INITIATE;
+	if (current != 0)
+		due |= TIMERS_PROBE;
+	return due;
+}
+
+int
+timers_keepalive_due(int has_session, uint64_t last_tx_ns,
+    const struct timers_limits *l, uint64_t now)
+{
+	return has_session && now - last_tx_ns >= l->keepalive_ns;
+}
+
+static void
+limits(const struct tm_ctx *ctx, struct timers_limits *l)
+{
+	l->rekey_ns = session_rekey_ns(ctx);
+	l->reject_ns = session_reject_ns(ctx);
+	l->retry_ns = session_retry_ns(ctx);
+	l->dead_ns = (uint64_t)ctx->conf.dead_time * 1000000000ULL;
+	l->keepalive_ns = (uint64_t)ctx->conf.keepalive * 1000000000ULL;
+}
+
+static void
+state(const struct peer *p, struct timers_state *s)
+{
+	s->current_ns = p->kp_current != NULL ? p->kp_current->created_ns : 0;
+	s->current_initiator = p->kp_current != NULL &&
+	    p->kp_current->initiator;
+	s->previous_ns = p->kp_previous != NULL ?
+	    p->kp_previous->created_ns : 0;
+	s->next_ns = p->kp_next != NULL ? p->kp_next->created_ns : 0;
+	s->up = p->up;
+	s->last_rx_ns = p->last_rx_ns;
+	s->hs_sent_ns = p->hs_sent_ns;
+}
+
+static void
+drop(struct tm_ctx *ctx, struct keypair **kpp)
+{
+	keypair_free(ctx, *kpp);
+	*kpp = NULL;
+}
+
+static void
+peer_timers(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
+    uint64_t now)
+{
+	struct timers_state	 s;
+	unsigned int		 due;
+
+	state(p, &s);
+	due = timers_due(&s, l, now);
+	if (due & TIMERS_EXPIRE_PREVIOUS)
+		drop(ctx, &p->kp_previous);
+	if (due & (TIMERS_EXPIRE_NEXT | TIMERS_DROP_NEXT))
+		drop(ctx, &p->kp_next);
+	if (due & TIMERS_EXPIRE_CURRENT)
+		drop(ctx, &p->kp_current);
+	if (due & TIMERS_DOWN)
+		session_peer_down(ctx, p, now);
+	if (due & TIMERS_ABANDON)
+		session_abandon(ctx, p);
+	if (due & TIMERS_RETRY)
+		session_initiate(ctx, p, now, 1);
+	if (due & TIMERS_INITIATE)
+		session_want(ctx, p, now);
+	if (due & TIMERS_PROBE)
+		probe_tick(ctx, p, now);
+	if (timers_keepalive_due(p->kp_current != NULL, p->last_tx_ns, l, now))
+		send_keepalive(ctx, p);
+}
+
+void
+timers_tick(void *arg)
+{
+	struct tm_ctx		*ctx = arg;
+	struct timers_limits	 l;
+	uint64_t		 now = event_now_ns();
+	size_t			 i;
+
+	limits(ctx, &l);
+	for (i = 0; i < ctx->peers.npeers; i++)
+		peer_timers(ctx, ctx->peers.peers[i], &l, now);
+	if (event_timer_add(&ctx->ev, &ctx->tick, TIMERS_TICK_MS) == -1)
+		log_warn("session timer");
+}
+
+int
+timers_start(struct tm_ctx *ctx)
+{
+	event_timer_init(&ctx->tick, timers_tick, ctx);
+	return event_timer_add(&ctx->ev, &ctx->tick, 1);
+}

@@ -1,0 +1,71 @@
+/*
+ * The per-peer timers, looked at every TIMERS_TICK_MS: keypairs that
+ * expire, a peer that went quiet for dead_time, the handshake that is
+ * due (none usable, peer down, keys old: the initiator renews them after
+ * rekey_time, the responder a quarter later if the initiator did not),
+ * retried or no longer needed, path probes, keepalives.
+ *
+ * What is due is decided by pure functions of the peer's times
+ * (timers_due, timers_keepalive_due), unit-tested on their own;
+ * timers_tick applies their answers.
+ */
+#ifndef TAPMESH_TIMERS_H
+#define TAPMESH_TIMERS_H
+
+#include <stdint.h>
+
+struct tm_ctx;
+
+/* How often the timers are looked at. */
+#define TIMERS_TICK_MS		100
+
+/* A peer's times as timers_due sees them; 0: no such keypair / none. */
+struct timers_state {
+	uint64_t	 current_ns;	/* created, the current keypair */
+	int		 current_initiator;
+	uint64_t	 previous_ns;
+	uint64_t	 next_ns;	/* the responder's unconfirmed one */
+	int		 up;
+	uint64_t	 last_rx_ns;	/* authenticated packet */
+	uint64_t	 hs_sent_ns;	/* our initiation in flight */
+};
+
+/* The limits, in nanoseconds (session.h, tapmesh.conf(5)). */
+struct timers_limits {
+	uint64_t	 rekey_ns;
+	uint64_t	 reject_ns;
+	uint64_t	 retry_ns;
+	uint64_t	 dead_ns;
+	uint64_t	 keepalive_ns;
+};
+
+/* What timers_due answers, as bits, in the order they are applied. */
+#define TIMERS_EXPIRE_PREVIOUS	0x001	/* older than reject */
+#define TIMERS_EXPIRE_NEXT	0x002
+#define TIMERS_EXPIRE_CURRENT	0x004
+#define TIMERS_DROP_NEXT	0x008	/* unconfirmed for 2 x retry */
+#define TIMERS_DOWN		0x010	/* nothing heard for dead_time */
+#define TIMERS_ABANDON		0x020	/* our handshake is not needed */
+#define TIMERS_RETRY		0x040	/* ours got no answer: again */
+#define TIMERS_INITIATE		0x080	/* a handshake is due */
+#define TIMERS_PROBE		0x100	/* a session: probe its paths */
+
+/* Everything due at now but the keepalive.  Pure. */
+unsigned int timers_due(const struct timers_state *,
+	    const struct timers_limits *, uint64_t now);
+
+/*
+ * Whether a keepalive is due at now: a session exists and nothing was
+ * sent since last_tx_ns for the keepalive time.  Asked after the probes
+ * went out, since they too keep the peer's NAT mapping open.  Pure.
+ */
+int	 timers_keepalive_due(int has_session, uint64_t last_tx_ns,
+	    const struct timers_limits *, uint64_t now);
+
+/* Starts the timers (after session_init); 0 or -1 (logged). */
+int	 timers_start(struct tm_ctx *);
+
+/* The timer callback: every peer's timers, then the next tick. */
+void	 timers_tick(void *);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * Transmit: datagrams leave through the one UDP socket here.  While the
+ * TAP is being read (tx.active), sealed data messages are queued and
+ * sent together by tx_flush, runs of equal-sized datagrams to one
+ * destination and source as one UDP GSO message, many messages in one
+ * system call.  Anything else (handshakes, cookie replies, data sealed
+ * outside a TAP read) is sent at once with tx_raw.
+ */
+#ifndef TAPMESH_TX_H
+#define TAPMESH_TX_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "wire.h"
+
+struct tm_ctx;
+struct peer;
+
+/* The largest frame the TAP may hand us: MTU_MAX plus a VLAN header. */
+#define FRAME_MAX		(TM_MTU_MAX + 18)
+/* A data message of the largest frame. */
+#define PKT_BUF_LEN		(WIRE_DATA_HEADER_LEN + FRAME_MAX + WIRE_TAG_LEN)
+/* Datagrams queued before the queue flushes by itself. */
+#define TXQ_LEN			128
+
+struct txq_entry {
+	struct peer		*peer;
+	struct sockaddr_in6	 to;
+	const struct in6_addr	*src;
+	size_t			 len;		/* the datagram */
+	size_t			 flen;		/* the frame in it; 0: none */
+};
+
+struct tx {
+	int			 active;	/* queue data, see above */
+	size_t			 n;
+	struct txq_entry	 q[TXQ_LEN];
+	uint8_t			 buf[TXQ_LEN][PKT_BUF_LEN];
+	uint8_t			 out[PKT_BUF_LEN];	/* sent at once */
+};
+
+/*
+ * Sends one datagram now, to to from src (or any local address), as the
+ * peer p's (NULL: no peer, e.g. a cookie reply).  A failure is counted
+ * against p.  Returns 0 or -1.
+ */
+int	 tx_raw(struct tm_ctx *, struct peer *, const struct sockaddr_in6 *,
+	    const struct in6_addr *, const uint8_t *, size_t, uint64_t now);
+
+/*
+ * Where the next data message is sealed: a free slot of the queue while
+ * it is active (flushing it first when it is full), else tx.out.
+ */
+uint8_t	*tx_buffer(struct tm_ctx *);
+
+/*
+ * Sends the data message just sealed into tx_buffer (len bytes carrying
+ * a frame of flen bytes; 0 for a keepalive or a probe): queued while the
+ * queue is active, else sent at once.  The peer's figures count the
+ * frame once it is sent.  Returns 0 or -1 (counted).
+ */
+int	 tx_data(struct tm_ctx *, struct peer *, const struct sockaddr_in6 *,
+	    const struct in6_addr *, size_t len, size_t flen);
+
+/*
+ * Sends the queue, runs of equal-sized datagrams to one destination as
+ * one UDP GSO message.  Must run before the event callback that set
+ * tx.active returns.
+ */
+void	 tx_flush(struct tm_ctx *);
+
+#endif
