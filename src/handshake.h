@@ -10,6 +10,9 @@
  * reserved bytes before any cryptography, and mac1 is checked before any
  * Diffie-Hellman, so garbage costs one keyed hash at most.
  *
+ * PROTOCOL, at the top of the tree, describes the whole wire format in
+ * one place; a change here must be made there too.
+ *
  * All multi-byte integers are little-endian.  Layouts (offset, size):
  *
  * Initiation, type 1, HANDSHAKE_INITIATION_LEN = 152 bytes:

@@ -2,6 +2,8 @@
  * tapmesh's UDP message types, the data message header, and
  * little-endian field helpers shared by handshake.c and the daemon's data
  * path.  The handshake message layouts are documented in handshake.h.
+ * PROTOCOL, at the top of the tree, describes the whole wire format in
+ * one place; a change here must be made there too.
  *
  * Data message (type 4), WIRE_DATA_HEADER_LEN + n + WIRE_TAG_LEN bytes:
  *

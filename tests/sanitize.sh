@@ -17,7 +17,7 @@
 # without root they skip themselves, as in `make check`).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/tests/copy-tree.sh"
+. "$top/tests/lib/copy-tree.sh"
 JOBS=${JOBS:-$(nproc)}
 
 T_N=0

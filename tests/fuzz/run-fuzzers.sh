@@ -14,7 +14,7 @@
 #   FUZZ_KEEP=1  keep the work directory (new corpus entries, crashes)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/copy-tree.sh"
+. "$top/tests/lib/copy-tree.sh"
 ALL="fuzz_frame fuzz_wire fuzz_handshake fuzz_config fuzz_addr fuzz_control
     fuzz_offload"
 names=${*:-$ALL}

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The manual pages render cleanly (mandoc -Tlint) and every example
 # configuration shipped (conf.d/, contrib/) is accepted by tapmeshd -t.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 
 for page in "$TOP_SRCDIR"/man/*.[0-9]; do
 	if command -v mandoc >/dev/null; then

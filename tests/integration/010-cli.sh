@@ -2,7 +2,7 @@
 # The command line and configuration checking: -V, -h, -t on the shipped
 # examples and on broken configurations (every error as FILE:LINE), exit
 # statuses.  Needs no privileges.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 
 d=$(mktemp -d /tmp/tapmesh-cli.XXXXXX)
 trap 'rm -rf "$d"' EXIT

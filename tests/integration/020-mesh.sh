@@ -3,7 +3,7 @@
 # over IPv4, IPv6 and IPv6 link-local; the neighbour table holds exactly
 # the expected PERMANENT entries; ff02::1 is answered by both other
 # peers; SIGTERM leaves nothing behind.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 
 lab_mesh 3 || bail "could not build the mesh"

@@ -2,7 +2,7 @@
 # Garbage datagrams of random lengths and bytes at a daemon's UDP port,
 # from a host on the underlay: dropped and counted, the daemon stays up,
 # and pings between the peers go on without loss.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 GARBAGE=${TOOLS:-$(dirname "$TAPMESHD")/tests/tools}/udpgarbage
 [ -x "$GARBAGE" ] || bail "no udpgarbage tool at $GARBAGE"

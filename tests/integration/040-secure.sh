@@ -3,7 +3,7 @@
 # wrong public key never completes a handshake and its attempts are
 # counted; captured data messages replayed, and one with a tampered
 # header, are dropped and counted without moving the peer's endpoint.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 REPLAY=${TOOLS:-$(dirname "$TAPMESHD")/tests/tools}/udpreplay
 [ -x "$REPLAY" ] || bail "no udpreplay tool at $REPLAY"

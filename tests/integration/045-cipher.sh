@@ -2,7 +2,7 @@
 # Cipher negotiation between real daemons: AES-256-GCM only when both
 # ends prefer it, ChaCha20-Poly1305 otherwise, and traffic flows with
 # either.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 
 cipher_of() {

@@ -2,7 +2,7 @@
 # Liveness: with keepalive 1 s and dead_time 3 s, a stopped peer is
 # marked down within the dead time (its neighbour entries turn FAILED),
 # and comes back within seconds of its restart; the others never notice.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 LAB_MAIN_EXTRA='keepalive = 1;
 dead_time = 3;'

@@ -3,7 +3,7 @@
 # under a ping -i 0.01 without losing a packet; a peer whose underlay
 # address changes mid-ping keeps working after a few lost pings, its new
 # endpoint learned from authenticated packets only.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 LAB_MAIN_EXTRA='keepalive = 1;
 dead_time = 3;

@@ -4,7 +4,7 @@
 # nftables.  Traffic moves to the backup within 3 probe intervals,
 # without a handshake and without the peer going down; when the primary
 # returns, traffic moves back after the hold-down.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v nft >/dev/null || skip_all "nftables is not installed"
 LAB_MAIN_EXTRA='keepalive = 1;

@@ -3,7 +3,7 @@
 # a second underlay address and sends to n2 from it, as its peer file
 # says; n2 sees n1's datagrams coming from that address, and traffic
 # flows.  A source address of the wrong family is refused by -t.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v python3 >/dev/null || skip_all "python3 is needed to read show --json"
 

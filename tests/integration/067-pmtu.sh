@@ -5,7 +5,7 @@
 # with DF that no longer fits is answered with ICMP "fragmentation needed"
 # written into n1's TAP, so the sender's own PMTU discovery works; a
 # TCP transfer completes; with clamp_mss the SYN's MSS is lowered to fit.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v python3 >/dev/null || skip_all "python3 is needed for the TCP transfer"
 LAB_MAIN_EXTRA='clamp_mss = true;'

@@ -3,7 +3,7 @@
 # pings n2 every 10 ms (no ping lost, the new peer reachable, untouched
 # sessions keep their keys); a removed peer takes its neighbour entries
 # with it; a broken file is refused with FILE:LINE and changes nothing.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 
 lab_mesh 3 || bail "could not build the mesh"

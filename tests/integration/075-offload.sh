@@ -10,7 +10,7 @@
 # them never does (the segments it gets are finished by the sender);
 # pings of mixed sizes (fragmented ones too),
 # multicast, ARP and NDP keep working; nothing is counted malformed.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v python3 >/dev/null || skip_all "python3 is needed for the transfers"
 XFER=$TOP_SRCDIR/tests/tools/tcpxfer.py

@@ -4,7 +4,7 @@
 # requests, the socket's mode, and the daemon as an unprivileged user
 # keeping only CAP_NET_ADMIN, still moving neighbour entries on peer
 # down and up and still reloading.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v python3 >/dev/null || skip_all "python3 is needed to parse JSON"
 LAB_MAIN_EXTRA='user = "nobody";

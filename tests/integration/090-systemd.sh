@@ -4,7 +4,7 @@
 # and sockets are up, RELOADING=1 and READY=1 around a reload, STOPPING=1
 # on exit.  (This machine does not run systemd as PID 1, so the unit is
 # verified rather than run.)
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v python3 >/dev/null || skip_all "python3 is needed to listen for sd_notify"
 

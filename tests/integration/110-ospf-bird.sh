@@ -5,8 +5,8 @@
 # Full, every loopback is routed via tap0 with the owning peer's tunnel
 # address as next hop, and answers a ping sourced from each other
 # loopback.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/routing-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
 rt_need_bird
 

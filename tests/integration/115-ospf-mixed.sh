@@ -6,8 +6,8 @@
 # operator flushes the table (ip neigh flush dev tap0 nud all); tapmeshd
 # must keep (or restore within a second) a PERMANENT entry for every
 # live peer, and traffic must not stop.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/routing-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
 rt_need_bird
 rt_need_frr ospfd

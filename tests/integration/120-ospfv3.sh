@@ -4,8 +4,8 @@
 # announcing its loopback fd00:1::<i>/128.  Every adjacency Full, every
 # loopback routed via the owner's link-local address on tap0 and
 # reachable from every other loopback.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/routing-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
 rt_need_bird
 

@@ -6,8 +6,8 @@
 # the shipped contrib/frr/bgp-linklocal.conf, n3 the shipped
 # contrib/bird/bgp-ibgp.conf.  Sessions Established, each loopback
 # learned, traffic flows loopback to loopback (n1 <-> n3 through n2).
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/routing-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
 rt_need_bird
 rt_need_frr bgpd

@@ -4,8 +4,8 @@
 # Three peers in a full mesh, level 2, IPv4 and IPv6: every adjacency
 # Up, every loopback learned via tap0 with the owner's tunnel address
 # (IPv6: its link-local) as next hop, and reachable.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/routing-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
 rt_need_frr isisd
 

@@ -7,8 +7,8 @@
 # moves loopback-to-loopback traffic to tapmesh within BFD's detection
 # time plus BIRD's OSPF tick; restoring it moves traffic back to the
 # primary.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/routing-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
 rt_need_bird
 rt_need_cmd nft

@@ -9,8 +9,8 @@
 # must move loopback-to-loopback traffic to tapmesh with less than 1 s
 # without replies to pings every 10 ms; restoring it must move traffic
 # back to the primary, again with less than 1 s without replies.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/routing-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
 rt_need_frr ospfd bfdd
 rt_need_cmd nft

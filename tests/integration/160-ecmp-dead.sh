@@ -5,8 +5,8 @@
 # the peer that carries the ping flow stops, tapmeshd turns its
 # neighbour entries FAILED within dead_time, and the kernel then sends
 # every flow to the other peer; when it returns, both are used again.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/routing-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
 LAB_MAIN_EXTRA='keepalive = 1;
 dead_time = 3;'

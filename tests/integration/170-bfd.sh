@@ -5,8 +5,8 @@
 # sessions and OSPF adjacencies down at n1 in under a second, and n1
 # withdraws the route to n2's loopback; restoring the underlay brings
 # them back.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/routing-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
 rt_need_bird
 rt_need_cmd nft

@@ -5,8 +5,8 @@
 # (only the per-source rate limit and the cookie stand in the way).  The
 # daemon stays up, its memory stays bounded, pings between the peers go
 # on, and the refusals are counted.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/flood-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/flood.sh"
 need_netns
 HSFLOOD=${TOOLS:-$(dirname "$TAPMESHD")/tests/tools}/hsflood
 [ -x "$HSFLOOD" ] || bail "no hsflood tool at $HSFLOOD"

@@ -4,8 +4,8 @@
 # ones with counters far ahead, and copies with every other flags byte.  The daemon stays up with bounded
 # memory, counts them, never moves the peer's endpoint, its replay window
 # is not pushed ahead by the forgeries, and pings go on without loss.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/flood-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/flood.sh"
 need_netns
 DATABAD=${TOOLS:-$(dirname "$TAPMESHD")/tests/tools}/udpdatabad
 [ -x "$DATABAD" ] || bail "no udpdatabad tool at $DATABAD"

@@ -6,8 +6,8 @@
 # many unknown addresses that make the kernel resolve them.  The daemon stays up with
 # bounded memory, still answers for its peers, counts what it does not
 # answer, and pings between the peers go on without loss.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-. "$TOP_SRCDIR/tests/flood-lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$TOP_SRCDIR/tests/lib/flood.sh"
 need_netns
 command -v arping >/dev/null || skip_all "no arping (iputils-arping)"
 command -v ndisc6 >/dev/null || skip_all "no ndisc6"

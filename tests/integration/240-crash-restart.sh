@@ -5,7 +5,7 @@
 # the new daemon creates a fresh TAP (not an adopted leftover), holds
 # exactly one PERMANENT entry per peer address with the peer's MAC, and
 # traffic flows again both ways.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 
 lab_mesh 3 || bail "could not build the mesh"

@@ -6,11 +6,11 @@
 # address changed) after a few lost pings.  Two nodes each behind its own
 # NAT have no endpoint for each other: they cannot meet (no relay yet),
 # and show says so.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v nft >/dev/null || skip_all "no nft (nftables)"
 command -v conntrack >/dev/null || skip_all "no conntrack"
-. "$TOP_SRCDIR/tests/lab-lib.sh"
+. "$TOP_SRCDIR/tests/lib/lab.sh"
 export LAB_UP_WAIT=15
 
 tl_up <<'EOF' || bail "could not build the lab"

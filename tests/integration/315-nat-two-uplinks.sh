@@ -9,11 +9,11 @@
 # r2 within 3 probe intervals (probe_interval 200 ms) in both directions,
 # without a handshake and without the peer going down; when r1 returns,
 # traffic goes back after the hold-down (2 s).
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v nft >/dev/null || skip_all "no nft (nftables)"
 command -v python3 >/dev/null || skip_all "python3 is needed to read show --json"
-. "$TOP_SRCDIR/tests/lab-lib.sh"
+. "$TOP_SRCDIR/tests/lib/lab.sh"
 export LAB_UP_WAIT=15
 
 tl_up <<'EOF2' || bail "could not build the lab"

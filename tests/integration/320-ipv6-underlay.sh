@@ -3,9 +3,9 @@
 # a switch without IPv4, a third behind a router on an IPv6-only link
 # with a 1400-byte MTU): every endpoint is an IPv6 address, and every
 # pair pings over the tunnel with IPv4, IPv6 and link-local addresses.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
-. "$TOP_SRCDIR/tests/lab-lib.sh"
+. "$TOP_SRCDIR/tests/lib/lab.sh"
 export LAB_MAIN_EXTRA='keepalive = 1;
 dead_time = 3;' LAB_UP_WAIT=15
 

@@ -10,7 +10,7 @@
 # FILE:LINE, the daemon starts anyway, and reaches n3 once the hosts file
 # learns the name.  Name lookups never leave the namespaces: their
 # resolv.conf names 127.0.0.1, where no server listens.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v python3 >/dev/null || skip_all "python3 is needed to read show --json"
 LAB_MAIN_EXTRA='keepalive = 1;

@@ -4,11 +4,11 @@
 # TCP over the tunnel still completes (iperf3 for 5 s, throughput
 # reported), keys are renewed under loss (rekey_time 3 s), and neither
 # node ever declares the other down.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v nft >/dev/null || skip_all "no nft (nftables)"
 command -v iperf3 >/dev/null || skip_all "no iperf3"
-. "$TOP_SRCDIR/tests/lab-lib.sh"
+. "$TOP_SRCDIR/tests/lib/lab.sh"
 export LAB_UP_WAIT=15
 
 tl_up <<'EOF' || bail "could not build the lab"

@@ -9,10 +9,10 @@
 # directions.  Whether the daemon itself writes "fragmentation needed" /
 # "packet too big" into the TAP is checked when it does, skipped (TODO)
 # while it does not.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v iperf3 >/dev/null || skip_all "no iperf3"
-. "$TOP_SRCDIR/tests/lab-lib.sh"
+. "$TOP_SRCDIR/tests/lib/lab.sh"
 export LAB_UP_WAIT=15
 
 tl_up <<'EOF' || bail "could not build the lab"

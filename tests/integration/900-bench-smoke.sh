@@ -4,7 +4,7 @@
 # VXLAN are measured; every competitor is measured or reported "not
 # installed"; the mesh scale figures are there; the JSON is complete; no
 # namespace is left behind.
-. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v iperf3 >/dev/null || skip_all "iperf3 is not installed"
 command -v python3 >/dev/null || skip_all "python3 is not installed"

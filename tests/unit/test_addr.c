@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "pkt.h"
 
 static struct tm_addr
 addr(const char *s)
@@ -181,14 +182,6 @@ test_addr_ntop(void **state)
 	assert_string_equal(addr_ntop(&a, small, sizeof(small)), "?");
 	memset(&a, 0, sizeof(a));
 	assert_string_equal(addr_ntop(&a, buf, sizeof(buf)), "?");
-}
-
-static void
-assert_mac(const uint8_t *mac, const char *want)
-{
-	char	buf[18];
-
-	assert_string_equal(mac_ntop(mac, buf, sizeof(buf)), want);
 }
 
 static void

@@ -12,98 +12,7 @@
 #include <cmocka.h>
 
 #include "arp.h"
-
-static const uint8_t mac_tap[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x01 };
-static const uint8_t mac_peer[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x02 };
-static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-/* A two-peer table and a record of how the responder used it. */
-struct lookup_ctx {
-	int		 calls;
-	struct tm_addr	 last;
-};
-
-static int
-test_lookup(void *arg, const struct tm_addr *a, uint8_t mac[ETH_ALEN_TM])
-{
-	struct lookup_ctx	*ctx = arg;
-	struct in_addr		 p2, p3;
-
-	ctx->calls++;
-	ctx->last = *a;
-	if (a->family != AF_INET)
-		return 0;
-	assert_int_equal(inet_pton(AF_INET, "10.255.0.2", &p2), 1);
-	assert_int_equal(inet_pton(AF_INET, "10.255.0.3", &p3), 1);
-	if (a->u.v4.s_addr == p2.s_addr) {
-		memcpy(mac, mac_peer, ETH_ALEN_TM);
-		return 1;
-	}
-	if (a->u.v4.s_addr == p3.s_addr) {
-		static const uint8_t m3[6] = { 2, 0, 10, 255, 0, 3 };
-
-		memcpy(mac, m3, ETH_ALEN_TM);
-		return 1;
-	}
-	return 0;
-}
-
-struct arp_spec {
-	uint8_t		 edst[6];
-	uint8_t		 esrc[6];
-	uint16_t	 etype;
-	uint16_t	 htype;
-	uint16_t	 ptype;
-	uint8_t		 hlen;
-	uint8_t		 plen;
-	uint16_t	 op;
-	uint8_t		 sha[6];
-	const char	*spa;
-	const char	*tpa;
-};
-
-/* 10.255.0.1 (the TAP) asks for 10.255.0.2 by broadcast. */
-static void
-spec_default(struct arp_spec *s)
-{
-	memcpy(s->edst, mac_bcast, 6);
-	memcpy(s->esrc, mac_tap, 6);
-	s->etype = 0x0806;
-	s->htype = 1;
-	s->ptype = 0x0800;
-	s->hlen = 6;
-	s->plen = 4;
-	s->op = 1;
-	memcpy(s->sha, mac_tap, 6);
-	s->spa = "10.255.0.1";
-	s->tpa = "10.255.0.2";
-}
-
-static size_t
-build_arp(uint8_t *buf, const struct arp_spec *s)
-{
-	struct in_addr	 spa, tpa;
-
-	assert_int_equal(inet_pton(AF_INET, s->spa, &spa), 1);
-	assert_int_equal(inet_pton(AF_INET, s->tpa, &tpa), 1);
-	memcpy(buf, s->edst, 6);
-	memcpy(buf + 6, s->esrc, 6);
-	buf[12] = s->etype >> 8;
-	buf[13] = s->etype & 0xff;
-	buf[14] = s->htype >> 8;
-	buf[15] = s->htype & 0xff;
-	buf[16] = s->ptype >> 8;
-	buf[17] = s->ptype & 0xff;
-	buf[18] = s->hlen;
-	buf[19] = s->plen;
-	buf[20] = s->op >> 8;
-	buf[21] = s->op & 0xff;
-	memcpy(buf + 22, s->sha, 6);
-	memcpy(buf + 28, &spa, 4);
-	memset(buf + 32, 0, 6);
-	memcpy(buf + 38, &tpa, 4);
-	return 42;
-}
+#include "pkt.h"
 
 /* Runs the responder on a spec and expects ret and calls lookups. */
 static void
@@ -157,7 +66,7 @@ test_builder_matches_bytes(void **state)
 	uint8_t		 frame[64];
 
 	(void)state;
-	spec_default(&s);
+	arp_spec_default(&s);
 	assert_int_equal(build_arp(frame, &s), sizeof(request_bytes));
 	assert_memory_equal(frame, request_bytes, sizeof(request_bytes));
 }
@@ -192,7 +101,7 @@ test_other_peer_unicast_padded(void **state)
 
 	(void)state;
 	/* A unicast refresh for 10.255.0.3, padded to Ethernet's minimum. */
-	spec_default(&s);
+	arp_spec_default(&s);
 	memcpy(s.edst, (uint8_t [6]){ 2, 0, 10, 255, 0, 3 }, 6);
 	s.tpa = "10.255.0.3";
 	len = build_arp(frame, &s);
@@ -227,7 +136,7 @@ test_unknown_target(void **state)
 	struct arp_spec	 s;
 
 	(void)state;
-	spec_default(&s);
+	arp_spec_default(&s);
 	s.tpa = "10.255.0.9";
 	expect_spec(&s, 0, 1);
 }
@@ -238,7 +147,7 @@ test_reply_opcode(void **state)
 	struct arp_spec	 s;
 
 	(void)state;
-	spec_default(&s);
+	arp_spec_default(&s);
 	s.op = 2;
 	expect_spec(&s, 0, 0);
 }
@@ -251,26 +160,26 @@ test_bad_fields(void **state)
 	size_t		 i;
 
 	(void)state;
-	spec_default(&s);
+	arp_spec_default(&s);
 	s.etype = 0x0800;
 	expect_spec(&s, -1, 0);
-	spec_default(&s);
+	arp_spec_default(&s);
 	s.htype = 6;	/* IEEE 802 */
 	expect_spec(&s, -1, 0);
-	spec_default(&s);
+	arp_spec_default(&s);
 	s.htype = 0x0100;
 	expect_spec(&s, -1, 0);
-	spec_default(&s);
+	arp_spec_default(&s);
 	s.ptype = 0x86dd;
 	expect_spec(&s, -1, 0);
-	spec_default(&s);
+	arp_spec_default(&s);
 	s.hlen = 8;
 	expect_spec(&s, -1, 0);
-	spec_default(&s);
+	arp_spec_default(&s);
 	s.plen = 16;
 	expect_spec(&s, -1, 0);
 	for (i = 0; i < sizeof(bad_ops) / sizeof(bad_ops[0]); i++) {
-		spec_default(&s);
+		arp_spec_default(&s);
 		s.op = bad_ops[i];
 		expect_spec(&s, -1, 0);
 	}
@@ -286,9 +195,7 @@ test_truncated(void **state)
 	(void)state;
 	for (len = 0; len < ARP_FRAME_LEN; len++) {
 		/* Exactly len bytes, so a sanitizer catches any overread. */
-		copy = malloc(len ? len : 1);
-		assert_non_null(copy);
-		memcpy(copy, request_bytes, len);
+		copy = dup_exact(request_bytes, len);
 		assert_int_equal(arp_respond(copy, len, test_lookup, &ctx,
 		    out, sizeof(out)), -1);
 		free(copy);
@@ -304,7 +211,7 @@ test_gratuitous(void **state)
 	struct arp_spec	 s;
 
 	(void)state;
-	spec_default(&s);
+	arp_spec_default(&s);
 	s.spa = "10.255.0.1";
 	s.tpa = "10.255.0.1";
 	expect_spec(&s, 0, 0);
@@ -320,11 +227,11 @@ test_spoofed_sender(void **state)
 	struct arp_spec	 s;
 
 	(void)state;
-	spec_default(&s);
+	arp_spec_default(&s);
 	memcpy(s.sha, (uint8_t [6]){ 2, 0, 10, 255, 0, 7 }, 6);
 	expect_spec(&s, -1, 0);
 	/* A group sender would have the reply go to a whole group. */
-	spec_default(&s);
+	arp_spec_default(&s);
 	memcpy(s.sha, mac_bcast, 6);
 	memcpy(s.esrc, mac_bcast, 6);
 	expect_spec(&s, -1, 0);

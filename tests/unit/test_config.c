@@ -25,6 +25,7 @@
 #include "config.h"
 #include "key.h"
 #include "peerconf.h"
+#include "pkt.h"
 
 #define KEY_A	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define KEY_B	"ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
@@ -122,17 +123,12 @@ write_file(const char *path, const char *text, mode_t mode)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* Exactly len bytes of hex, decoded. */
 static void
 hex_decode(const char *hex, uint8_t *out, size_t len)
 {
-	size_t		i;
-	unsigned int	b;
-
 	assert_int_equal(strlen(hex), 2 * len);
-	for (i = 0; i < len; i++) {
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &b), 1);
-		out[i] = (uint8_t)b;
-	}
+	unhex(hex, out, len);
 }
 
 static void
@@ -279,14 +275,6 @@ assert_addr(const struct tm_addr *a, const char *want)
 	char	buf[INET6_ADDRSTRLEN];
 
 	assert_string_equal(addr_ntop(a, buf, sizeof(buf)), want);
-}
-
-static void
-assert_mac(const uint8_t *mac, const char *want)
-{
-	char	buf[18];
-
-	assert_string_equal(mac_ntop(mac, buf, sizeof(buf)), want);
 }
 
 static void

@@ -13,26 +13,13 @@
 #include <cmocka.h>
 
 #include "frame.h"
+#include "pkt.h"
 
-static const uint8_t mac_tap[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x01 };
-static const uint8_t mac_peer[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x02 };
-static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t mac_ospf[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x05 };
 static const uint8_t mac_v6_allnodes[6] = { 0x33, 0x33, 0, 0, 0, 0x01 };
 static const uint8_t mac_v6_allrouters[6] = { 0x33, 0x33, 0, 0, 0, 0x02 };
 static const uint8_t mac_v6_solicited[6] = { 0x33, 0x33, 0xff, 0, 0, 0x02 };
 static const uint8_t mac_isis[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x14 };
-
-static size_t
-put_eth(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6],
-    uint16_t type)
-{
-	memcpy(buf, dst, 6);
-	memcpy(buf + 6, src, 6);
-	buf[12] = type >> 8;
-	buf[13] = type & 0xff;
-	return 14;
-}
 
 /*
  * An IPv4 packet with the given header length in 32-bit words, protocol
@@ -87,18 +74,15 @@ build_ipv6(uint8_t *buf, const uint8_t dst[6], uint8_t nxt, uint8_t first)
 	return off + 24;
 }
 
+/* The lab's ARP request (pkt.h), sent to dst. */
 static size_t
-build_arp(uint8_t *buf, const uint8_t dst[6])
+build_arp_to(uint8_t *buf, const uint8_t dst[6])
 {
-	size_t	 off = put_eth(buf, dst, mac_tap, 0x0806);
-	static const uint8_t arp[28] = {
-		0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01,
-		0x02, 0x00, 0x0a, 0xff, 0x00, 0x01, 10, 255, 0, 1,
-		0, 0, 0, 0, 0, 0, 10, 255, 0, 2,
-	};
+	struct arp_spec	 s;
 
-	memcpy(buf + off, arp, sizeof(arp));
-	return off + sizeof(arp);
+	arp_spec_default(&s);
+	memcpy(s.edst, dst, 6);
+	return build_arp(buf, &s);
 }
 
 /*
@@ -108,11 +92,9 @@ build_arp(uint8_t *buf, const uint8_t dst[6])
 static enum frame_class
 classify_exact(const uint8_t *frame, size_t len)
 {
-	uint8_t			*copy = malloc(len ? len : 1);
+	uint8_t			*copy = dup_exact(frame, len);
 	enum frame_class	 c;
 
-	assert_non_null(copy);
-	memcpy(copy, frame, len);
 	c = frame_classify(copy, len);
 	free(copy);
 	return c;
@@ -145,10 +127,10 @@ test_arp(void **state)
 	size_t	 len;
 
 	(void)state;
-	len = build_arp(buf, mac_bcast);
+	len = build_arp_to(buf, mac_bcast);
 	check_class(buf, len, FRAME_ARP);
 	/* A unicast ARP request (the kernel refreshing an entry). */
-	len = build_arp(buf, mac_peer);
+	len = build_arp_to(buf, mac_peer);
 	check_class(buf, len, FRAME_ARP);
 	/* Whatever the destination and length: the responder validates. */
 	assert_int_equal(classify_exact(buf, 14), FRAME_ARP);

@@ -15,20 +15,7 @@
 #include <cmocka.h>
 
 #include "key.h"
-
-static size_t
-unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t		 n = strlen(s) / 2, i;
-	unsigned int	 v;
-
-	assert_true(n <= cap);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(sscanf(s + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
+#include "pkt.h"
 
 /* Expected strings computed with Python's base64 module. */
 static void

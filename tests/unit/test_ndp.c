@@ -17,13 +17,11 @@
 #include <cmocka.h>
 
 #include "ndp.h"
+#include "pkt.h"
 #include "refsum.h"
 
 #define NS_MAX	256
 
-static const uint8_t mac_tap[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x01 };
-static const uint8_t mac_peer[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x02 };
-static const uint8_t mac_peer3[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x03 };
 static const uint8_t mac_allnodes[6] = { 0x33, 0x33, 0, 0, 0, 0x01 };
 
 /*
@@ -60,46 +58,6 @@ static const uint8_t na_vector[86] = {
 };
 #define NA_VECTOR_CKSUM	0x8a9b
 
-struct lookup_ctx {
-	int		 calls;
-	struct tm_addr	 last;
-};
-
-static void
-pton6(const char *s, struct in6_addr *a)
-{
-	assert_int_equal(inet_pton(AF_INET6, s, a), 1);
-}
-
-static int
-test_lookup(void *arg, const struct tm_addr *a, uint8_t mac[ETH_ALEN_TM])
-{
-	static const struct {
-		const char	*addr;
-		const uint8_t	*mac;
-	} table[] = {
-		{ "fd00:255::2", mac_peer },
-		{ "fe80::aff:feff:2", mac_peer },
-		{ "fd00:255::3", mac_peer3 },
-	};
-	struct lookup_ctx	*ctx = arg;
-	struct in6_addr		 t;
-	size_t			 i;
-
-	ctx->calls++;
-	ctx->last = *a;
-	if (a->family != AF_INET6)
-		return 0;
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		pton6(table[i].addr, &t);
-		if (memcmp(&t, &a->u.v6, sizeof(t)) == 0) {
-			memcpy(mac, table[i].mac, ETH_ALEN_TM);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* The test's own checksum over the pseudo-header and the message. */
 static uint16_t
 ref_cksum(const uint8_t *src, const uint8_t *dst, const uint8_t *msg,
@@ -108,13 +66,7 @@ ref_cksum(const uint8_t *src, const uint8_t *dst, const uint8_t *msg,
 	uint8_t		 pre[40];
 
 	assert_true(len <= NS_MAX);
-	memcpy(pre, src, 16);
-	memcpy(pre + 16, dst, 16);
-	pre[32] = pre[33] = 0;
-	pre[34] = len >> 8;
-	pre[35] = len & 0xff;
-	pre[36] = pre[37] = pre[38] = 0;
-	pre[39] = 58;
+	pseudo6(pre, src, dst, len, 58);
 	return (uint16_t)~ref_fold(ref_sum(ref_sum(0, pre, sizeof(pre)), msg,
 	    len));
 }
@@ -168,10 +120,7 @@ build_ns(uint8_t *buf, const struct ns_spec *s)
 	pton6(s->src, &src);
 	pton6(s->dst, &dst);
 	pton6(s->target, &target);
-	memcpy(buf, s->edst, 6);
-	memcpy(buf + 6, s->esrc, 6);
-	buf[12] = 0x86;
-	buf[13] = 0xdd;
+	put_eth(buf, s->edst, s->esrc, 0x86dd);
 
 	icmp[0] = s->type;
 	icmp[1] = s->code;
@@ -222,10 +171,7 @@ build_na(uint8_t *buf, const uint8_t edst[6], const uint8_t esrc[6],
 	pton6(src, &s);
 	pton6(dst, &d);
 	pton6(target, &t);
-	memcpy(buf, edst, 6);
-	memcpy(buf + 6, esrc, 6);
-	buf[12] = 0x86;
-	buf[13] = 0xdd;
+	put_eth(buf, edst, esrc, 0x86dd);
 	buf[14] = 0x60;
 	buf[15] = buf[16] = buf[17] = 0;
 	buf[18] = 0;
@@ -268,11 +214,9 @@ static ssize_t
 respond_exact(const uint8_t *frame, size_t len, struct lookup_ctx *ctx,
     uint8_t *out, size_t outlen)
 {
-	uint8_t	*copy = malloc(len ? len : 1);
+	uint8_t	*copy = dup_exact(frame, len);
 	ssize_t	 r;
 
-	assert_non_null(copy);
-	memcpy(copy, frame, len);
 	r = ndp_respond(copy, len, test_lookup, ctx, out, outlen);
 	free(copy);
 	return r;

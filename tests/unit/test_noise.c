@@ -13,6 +13,7 @@
 
 #include "key.h"
 #include "noise.h"
+#include "pkt.h"
 
 /*
  * Test vector "Noise_IK_25519_ChaChaPoly_BLAKE2s" from snow's vector file,
@@ -54,20 +55,6 @@ static const char *v_ciphertext[4] = {
 	"fe35983c049b535cf9ca61cfad5b48e461da90c7c51cb5b873be10e58ae34a38"
 	"4aaebba7f96958b0ef0ac043c5e9c622",
 };
-
-static size_t
-unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t	 n = strlen(s) / 2, i;
-	unsigned int v;
-
-	assert_true(n <= cap);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(sscanf(s + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
 
 static void
 test_vector_ik(void **state)

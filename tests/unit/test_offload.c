@@ -23,6 +23,7 @@
 
 #include "csum.h"
 #include "offload.h"
+#include "pkt.h"
 #include "refsum.h"
 
 #define TH_FIN		0x01
@@ -35,9 +36,6 @@
 #define TH_CWR		0x80
 #define SEGS_MAX	256
 
-static const uint8_t mac_dst[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x02 };
-static const uint8_t mac_src[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x01 };
-
 /* A small deterministic generator (xorshift32), so failures reproduce. */
 static uint32_t
 rnd(uint32_t *s)
@@ -48,44 +46,6 @@ rnd(uint32_t *s)
 	return *s;
 }
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static void
-put16(uint8_t *p, unsigned int v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-/* An exactly sized heap copy (one byte for an empty one). */
-static uint8_t *
-dup_exact(const void *p, size_t len)
-{
-	uint8_t	*d;
-
-	assert_non_null(d = malloc(len ? len : 1));
-	if (len > 0)
-		memcpy(d, p, len);
-	return d;
-}
-
 /*
  * The pseudo-header sum for an upper-layer packet of len bytes: RFC 793
  * section 3.1 (IPv4) or RFC 8200 section 8.1 (IPv6), laid out as such.
@@ -94,18 +54,13 @@ static uint32_t
 ref_pseudo(const uint8_t *ip, int v6, uint8_t proto, size_t len)
 {
 	uint8_t	 pre[40];
+	size_t	 n;
 
-	memset(pre, 0, sizeof(pre));
-	if (v6) {
-		memcpy(pre, ip + 8, 32);
-		put32(pre + 32, (uint32_t)len);
-		pre[39] = proto;
-		return ref_sum(0, pre, 40);
-	}
-	memcpy(pre, ip + 12, 8);
-	pre[9] = proto;
-	put16(pre + 10, (unsigned int)len);
-	return ref_sum(0, pre, 12);
+	if (v6)
+		n = pseudo6(pre, ip + 8, ip + 24, len, proto);
+	else
+		n = pseudo4(pre, ip + 12, ip + 16, len, proto);
+	return ref_sum(0, pre, n);
 }
 
 /* True if the checksum over the pseudo-header and l4..len verifies. */
@@ -169,7 +124,7 @@ flow_init(struct flow *fl, int v6)
 	fl->tsval = 0x11223344;
 	fl->win = 501;
 	fl->flags = TH_ACK | TH_PSH;
-	fl->mac_last = mac_dst[5];
+	fl->mac_last = mac_peer[5];
 }
 
 static size_t
@@ -207,9 +162,9 @@ build(const struct flow *fl, uint32_t off, size_t plen, int super,
 	uint32_t sum;
 
 	assert_non_null(f = calloc(1, len));
-	memcpy(f, mac_dst, 6);
+	memcpy(f, mac_peer, 6);
 	f[5] = fl->mac_last;
-	memcpy(f + 6, mac_src, 6);
+	memcpy(f + 6, mac_tap, 6);
 	for (i = 0; i < (size_t)fl->vlans; i++) {
 		put16(f + 12 + 4 * i, fl->vlans == 2 && i == 0 ? 0x88a8 :
 		    0x8100);

@@ -18,12 +18,10 @@
 
 #include "ndp.h"
 #include "pmtu.h"
+#include "pkt.h"
 #include "refsum.h"
 
 #define FRAME_MAX	2048
-
-static const uint8_t mac_tap[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x01 };
-static const uint8_t mac_peer[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x02 };
 
 #define TAP4	"10.255.0.1"
 #define PEER4	"10.255.0.2"
@@ -39,18 +37,6 @@ static const uint8_t linux_syn_opts[20] = {
 };
 
 static void
-pton4(const char *s, uint8_t a[4])
-{
-	assert_int_equal(inet_pton(AF_INET, s, a), 1);
-}
-
-static void
-pton6(const char *s, uint8_t a[16])
-{
-	assert_int_equal(inet_pton(AF_INET6, s, a), 1);
-}
-
-static void
 peer_addrs(struct tm_addr *a4, struct tm_addr *a6)
 {
 	memset(a4, 0, sizeof(*a4));
@@ -59,19 +45,6 @@ peer_addrs(struct tm_addr *a4, struct tm_addr *a6)
 	pton4(PEER4, (uint8_t *)&a4->u.v4);
 	a6->family = AF_INET6;
 	pton6(PEER6LL, a6->u.v6.s6_addr);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 /*
@@ -84,36 +57,6 @@ ref_cksum(const uint8_t *pre, size_t prelen, const uint8_t *p, size_t len)
 {
 	assert_true(prelen % 2 == 0 && len <= FRAME_MAX);
 	return (uint16_t)~ref_fold(ref_sum(ref_sum(0, pre, prelen), p, len));
-}
-
-/* The IPv6 pseudo-header of RFC 8200 section 8.1. */
-static size_t
-pseudo6(uint8_t *pre, const uint8_t *src, const uint8_t *dst, size_t len,
-    uint8_t nxt)
-{
-	memcpy(pre, src, 16);
-	memcpy(pre + 16, dst, 16);
-	pre[32] = (uint8_t)(len >> 24);
-	pre[33] = (uint8_t)(len >> 16);
-	pre[34] = (uint8_t)(len >> 8);
-	pre[35] = (uint8_t)len;
-	pre[36] = pre[37] = pre[38] = 0;
-	pre[39] = nxt;
-	return 40;
-}
-
-/* The IPv4 pseudo-header of RFC 793 section 3.1. */
-static size_t
-pseudo4(uint8_t *pre, const uint8_t *src, const uint8_t *dst, size_t len,
-    uint8_t proto)
-{
-	memcpy(pre, src, 4);
-	memcpy(pre + 4, dst, 4);
-	pre[8] = 0;
-	pre[9] = proto;
-	pre[10] = (uint8_t)(len >> 8);
-	pre[11] = (uint8_t)len;
-	return 12;
 }
 
 static void
@@ -157,10 +100,7 @@ build4(uint8_t *buf, const struct ip4_spec *s)
 	size_t	 hl = (size_t)s->ihl * 4, i;
 
 	assert_true(14 + s->tlen <= FRAME_MAX && hl >= 20 && hl <= 60);
-	memcpy(buf, s->edst, 6);
-	memcpy(buf + 6, mac_tap, 6);
-	buf[12] = 0x08;
-	buf[13] = 0x00;
+	put_eth(buf, s->edst, mac_tap, 0x0800);
 	ip[0] = (uint8_t)(0x40 | s->ihl);
 	ip[1] = 0x10;
 	put16(ip + 2, (unsigned)s->tlen);
@@ -206,10 +146,7 @@ build6(uint8_t *buf, const struct ip6_spec *s)
 	size_t	 i;
 
 	assert_true(14 + s->tlen <= FRAME_MAX && s->l4len <= s->tlen - 40);
-	memcpy(buf, mac_peer, 6);
-	memcpy(buf + 6, mac_tap, 6);
-	buf[12] = 0x86;
-	buf[13] = 0xdd;
+	put_eth(buf, mac_peer, mac_tap, 0x86dd);
 	ip[0] = 0x6a;		/* traffic class and flow label set */
 	ip[1] = 0xbc;
 	ip[2] = 0xde;
@@ -235,11 +172,9 @@ too_big_exact(const uint8_t *frame, size_t len, int mtu, uint8_t *out,
     size_t outsz)
 {
 	struct tm_addr	 a4, a6;
-	uint8_t		*copy = malloc(len ? len : 1);
+	uint8_t		*copy = dup_exact(frame, len);
 	ssize_t		 r;
 
-	assert_non_null(copy);
-	memcpy(copy, frame, len);
 	peer_addrs(&a4, &a6);
 	memset(out, 0xaa, outsz);
 	r = pmtu_too_big(copy, len, mtu, mac_peer, &a4, &a6, out, outsz);
@@ -848,11 +783,8 @@ build_tcp(uint8_t *buf, bool v6, uint8_t flags, const uint8_t *opts,
 	size_t	 seglen = 20 + optlen + datalen, i, len;
 
 	assert_true(optlen % 4 == 0 && optlen <= 40);
-	memcpy(buf, mac_peer, 6);
-	memcpy(buf + 6, mac_tap, 6);
+	put_eth(buf, mac_peer, mac_tap, v6 ? 0x86dd : 0x0800);
 	if (v6) {
-		buf[12] = 0x86;
-		buf[13] = 0xdd;
 		buf[14] = 0x60;
 		buf[15] = buf[16] = buf[17] = 0;
 		put16(buf + 18, (unsigned)seglen);
@@ -862,8 +794,6 @@ build_tcp(uint8_t *buf, bool v6, uint8_t flags, const uint8_t *opts,
 		pton6(PEER6, buf + 38);
 		tcp = buf + 54;
 	} else {
-		buf[12] = 0x08;
-		buf[13] = 0x00;
 		buf[14] = 0x45;
 		buf[15] = 0;
 		put16(buf + 16, (unsigned)(20 + seglen));
@@ -946,11 +876,9 @@ check_tcp_cksum(const uint8_t *frame)
 static int
 clamp_exact(uint8_t *frame, size_t len, uint16_t mss4, uint16_t mss6)
 {
-	uint8_t	*copy = malloc(len ? len : 1);
+	uint8_t	*copy = dup_exact(frame, len);
 	int	 r;
 
-	assert_non_null(copy);
-	memcpy(copy, frame, len);
 	r = pmtu_clamp_mss(copy, len, mss4, mss6);
 	memcpy(frame, copy, len);
 	free(copy);

@@ -1,6 +1,6 @@
 # Helpers of the flood tests (tests/integration/2[0-3]*.sh): a victim
 # daemon is flooded while pings run through it; it must stay up, keep its
-# memory bounded and lose no ping.  Source after tests/lib.sh.
+# memory bounded and lose no ping.  Source after tests/lib/common.sh.
 
 # flood_perf_check DESCRIPTION COMMAND...: check, except under
 # sanitizers.  Loss and memory figures mean nothing for a sanitized

@@ -4,7 +4,7 @@
 # Run from `make check`, which sets TAPMESHD and TOP_SRCDIR; by hand:
 #   TAPMESHD=./tapmeshd TOP_SRCDIR=. bash tests/integration/020-mesh.sh
 
-: "${TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${TAPMESHD:=$TOP_SRCDIR/tapmeshd}"
 export TAPMESHD TOP_SRCDIR
 . "$TOP_SRCDIR/contrib/netns-lab.sh"

@@ -4,7 +4,7 @@
 # Every daemon runs in the foreground as a background job of the shell;
 # its PID joins LAB_PIDS, so lab_cleanup stops it by PID like tapmeshd.
 #
-# Source after tests/lib.sh.  Conventions beside those of the lab:
+# Source after tests/lib/common.sh.  Conventions beside those of the lab:
 # node i has the loopback addresses 10.0.0.<i>/32 and fd00:1::<i>/128 on
 # lo, and forwards IPv4 and IPv6.
 

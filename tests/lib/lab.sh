@@ -1,5 +1,5 @@
 # Helpers of the integration tests built on contrib/lab/tapmesh-lab (the
-# description-file lab), sourced after tests/lib.sh and need_netns:
+# description-file lab), sourced after tests/lib/common.sh and need_netns:
 #
 #   tl_up <<EOF ... EOF    builds and starts the lab described on stdin
 #   tlx HOST CMD...        runs CMD in HOST's namespace
