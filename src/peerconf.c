@@ -13,7 +13,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "config.h"
+#include "cfg.h"
+#include "confdata.h"
 #include "peerconf.h"
 
 #define PEERCONF_KEY_B64LEN	44	/* 4 * ceil(TM_KEY_LEN / 3) */

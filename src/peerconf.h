@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "cfg.h"
+#include "confdata.h"
 
 /*
  * Where the fields of a peer file were defined, kept beside each
