@@ -13,11 +13,11 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "key.h"
 
 #define TM_MAX_ADDRS		8	/* addresses per node */
 #define TM_MAX_ENDPOINTS	8	/* underlay endpoints per peer */
 #define TM_NAME_MAX		64	/* peer name, including NUL */
-#define TM_KEY_LEN		32	/* X25519 key length */
 #define TM_DEFAULT_PORT		5655
 #define TM_MTU_MIN		576
 #define TM_MTU_MAX		9000
@@ -57,7 +57,7 @@ struct endpoint_conf {
 struct peer_conf {
 	char			 name[TM_NAME_MAX];
 	char			 file[PATH_MAX];	/* where it was defined */
-	uint8_t			 public_key[TM_KEY_LEN];
+	uint8_t			 public_key[KEY_LEN];
 	int			 has_public_key;	/* always, once valid */
 	struct tm_addr		 addrs[TM_MAX_ADDRS];
 	size_t			 naddrs;
@@ -75,8 +75,8 @@ struct tm_config {
 	uint16_t		 listen;
 	char			 peers_dir[PATH_MAX];	/* resolved path */
 	char			 private_key_file[PATH_MAX]; /* resolved */
-	uint8_t			 private_key[TM_KEY_LEN]; /* secret */
-	uint8_t			 public_key[TM_KEY_LEN];  /* derived */
+	uint8_t			 private_key[KEY_LEN]; /* secret */
+	uint8_t			 public_key[KEY_LEN];  /* derived */
 	int			 mtu;		/* 0: derive from overhead */
 	uint8_t			 mac_prefix;
 	/*

@@ -25,7 +25,6 @@
 #include "key.h"
 #include "peerconf.h"
 
-_Static_assert(TM_KEY_LEN == KEY_LEN, "TM_KEY_LEN is not key.h's KEY_LEN");
 
 #define CFG_CONF_SUFFIX		".conf"
 

@@ -511,7 +511,7 @@ peer_by_key(struct tm_ctx *ctx, const uint8_t *pub)
 
 	for (i = 0; i < ctx->peers.npeers; i++)
 		if (memcmp(ctx->peers.peers[i]->conf.public_key, pub,
-		    TM_KEY_LEN) == 0)
+		    KEY_LEN) == 0)
 			return ctx->peers.peers[i];
 	return NULL;
 }

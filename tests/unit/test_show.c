@@ -57,7 +57,7 @@ make_peer(const char *name, int n, uint64_t base)
 
 	memset(&pc, 0, sizeof(pc));
 	snprintf(pc.name, sizeof(pc.name), "%s", name);
-	for (i = 0; i < TM_KEY_LEN; i++)
+	for (i = 0; i < KEY_LEN; i++)
 		pc.public_key[i] = (uint8_t)(n * 40 + i);
 	pc.has_public_key = 1;
 	assert_int_equal(addr_parse(n == 1 ? "10.9.0.2" : n == 2 ? "10.9.0.3" : "10.9.0.4",
@@ -100,7 +100,7 @@ make_ctx(void)
 	ctx = calloc(1, sizeof(*ctx));
 	assert_non_null(ctx);
 	snprintf(ctx->conf.interface, sizeof(ctx->conf.interface), "tm0");
-	for (i = 0; i < TM_KEY_LEN; i++)
+	for (i = 0; i < KEY_LEN; i++)
 		ctx->conf.public_key[i] = (uint8_t)(200 + i);
 	ctx->conf.listen = 51820;
 	assert_int_equal(addr_parse("10.9.0.1", &ctx->conf.addrs[0].addr), 0);
