@@ -106,10 +106,9 @@ interface_setup(struct tm_ctx *ctx)
 	size_t	 i;
 	int	 err;
 
-	err = tap_open(&ctx->tap, ctx->conf.interface, ctx->conf.offload);
-	if (err != 0) {
-		log_warnx("%s: cannot open TAP: %s", ctx->conf.interface,
-		    strerror(-err));
+	if (tap_open(&ctx->tap, ctx->conf.interface, ctx->conf.offload) ==
+	    -1) {
+		log_warn("%s: cannot open TAP", ctx->conf.interface);
 		return -1;
 	}
 	log_info("%s: %s TAP, ifindex %d, offloads %s", ctx->tap.name,
@@ -223,9 +222,9 @@ run(struct tm_ctx *ctx)
 	}
 	if (interface_setup(ctx) == -1)
 		return 1;
-	if ((ctx->udpfd = udp_open(ctx->conf.listen, ctx->conf.offload)) < 0) {
-		log_warnx("UDP port %u: %s", ctx->conf.listen,
-		    strerror(-ctx->udpfd));
+	if ((ctx->udpfd = udp_open(ctx->conf.listen, ctx->conf.offload)) ==
+	    -1) {
+		log_warn("UDP port %u", ctx->conf.listen);
 		return 1;
 	}
 	ctx->tap_ev = (struct event_fd){ ctx->tap.fd, datapath_tap_readable,
