@@ -61,3 +61,22 @@ csum_fold(uint32_t sum)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
 }
+
+uint16_t
+icmp6_checksum(const struct in6_addr *src, const struct in6_addr *dst,
+    const uint8_t *msg, size_t len)
+{
+	uint8_t		 pseudo[8];
+	uint32_t	 sum = 0;
+
+	/* RFC 8200 section 8.1: upper-layer length and next header. */
+	put_be32(pseudo, (uint32_t)len);
+	pseudo[4] = pseudo[5] = pseudo[6] = 0;
+	pseudo[7] = IPPROTO_ICMPV6;
+
+	sum = csum_add(sum, src->s6_addr, sizeof(src->s6_addr));
+	sum = csum_add(sum, dst->s6_addr, sizeof(dst->s6_addr));
+	sum = csum_add(sum, pseudo, sizeof(pseudo));
+	sum = csum_add(sum, msg, len);
+	return (uint16_t)~csum_fold(sum);
+}

@@ -61,21 +61,25 @@ key_b64_encode(const uint8_t key[KEY_LEN], char out[KEY_B64_LEN + 1])
 	OPENSSL_cleanse(&v, sizeof(v));
 }
 
-int
-key_b64_decode(const char *s, uint8_t key[KEY_LEN])
+const char *
+key_b64_decode_why(const char *s, uint8_t key[KEY_LEN])
 {
 	uint8_t		 tmp[KEY_LEN];
 	uint32_t	 v = 0;
 	size_t		 i, o = 0;
-	int		 c, ret = -1;
+	int		 c;
+	const char	*why = NULL;
 
+	/* The checks in this order, so that each mistake has one message. */
 	if (strnlen(s, KEY_B64_LEN + 1) != KEY_B64_LEN)
-		return -1;
-	if (s[KEY_B64_LEN - 1] != '=')
-		return -1;
+		return "not the 44-character base64 encoding of a 32-byte key";
+	if (s[KEY_B64_LEN - 1] != '=' || s[KEY_B64_LEN - 2] == '=')
+		return "invalid base64 padding";
 	for (i = 0; i < KEY_B64_LEN - 1; i++) {
-		if ((c = b64_value((unsigned char)s[i])) == -1)
+		if ((c = b64_value((unsigned char)s[i])) == -1) {
+			why = "invalid base64 character";
 			goto out;
+		}
 		v = v << 6 | (uint32_t)c;
 		if (i % 4 == 3) {
 			tmp[o++] = (uint8_t)(v >> 16);
@@ -84,17 +88,28 @@ key_b64_decode(const char *s, uint8_t key[KEY_LEN])
 			v = 0;
 		}
 	}
-	/* 43 characters carry 258 bits; the 2 spare ones must be zero. */
-	if ((v & 3) != 0)
+	/*
+	 * 43 characters carry 258 bits; the 2 spare ones must be zero, or
+	 * two spellings would name the same key and escape the duplicate
+	 * check.
+	 */
+	if ((v & 3) != 0) {
+		why = "non-canonical base64 (unused bits set)";
 		goto out;
+	}
 	tmp[o++] = (uint8_t)(v >> 10);
 	tmp[o++] = (uint8_t)(v >> 2);
 	memcpy(key, tmp, KEY_LEN);
-	ret = 0;
  out:
 	OPENSSL_cleanse(tmp, sizeof(tmp));
 	OPENSSL_cleanse(&v, sizeof(v));
-	return ret;
+	return why;
+}
+
+int
+key_b64_decode(const char *s, uint8_t key[KEY_LEN])
+{
+	return key_b64_decode_why(s, key) == NULL ? 0 : -1;
 }
 
 int

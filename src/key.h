@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KEY_LEN		32
+#define KEY_LEN		32	/* X25519 keys, public and private */
 #define KEY_B64_LEN	44	/* without the terminating NUL */
 
 /*
@@ -30,6 +30,13 @@ void	 key_b64_encode(const uint8_t [KEY_LEN], char [KEY_B64_LEN + 1]);
  * non-zero trailing bits).  The output is untouched on failure.
  */
 int	 key_b64_decode(const char *, uint8_t [KEY_LEN]);
+
+/*
+ * The same decoder, for messages to the user: returns NULL on success,
+ * or a description of what is wrong with the string (the first of: its
+ * length, its padding, a character, the unused bits), never quoting it.
+ */
+const char *key_b64_decode_why(const char *, uint8_t [KEY_LEN]);
 
 /*
  * Fills priv with a new private key from RAND_priv_bytes, clamped as

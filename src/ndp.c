@@ -67,29 +67,6 @@ static const uint8_t ndp_solicited_prefix[13] = {
 	0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff
 };
 
-uint16_t
-icmp6_checksum(const struct in6_addr *src, const struct in6_addr *dst,
-    const uint8_t *msg, size_t len)
-{
-	uint8_t		 pseudo[8];
-	uint32_t	 sum = 0;
-	uint32_t	 ulen = (uint32_t)len;
-
-	/* RFC 8200 section 8.1: upper-layer length and next header. */
-	pseudo[0] = (uint8_t)(ulen >> 24);
-	pseudo[1] = (uint8_t)(ulen >> 16);
-	pseudo[2] = (uint8_t)(ulen >> 8);
-	pseudo[3] = (uint8_t)ulen;
-	pseudo[4] = pseudo[5] = pseudo[6] = 0;
-	pseudo[7] = IPV6_NXT_ICMPV6;
-
-	sum = csum_add(sum, src->s6_addr, sizeof(src->s6_addr));
-	sum = csum_add(sum, dst->s6_addr, sizeof(dst->s6_addr));
-	sum = csum_add(sum, pseudo, sizeof(pseudo));
-	sum = csum_add(sum, msg, len);
-	return (uint16_t)~csum_fold(sum);
-}
-
 /*
  * Walks the options after the fixed part of the solicitation.  Returns 0
  * and sets *slla to the source link-layer address option's MAC (or NULL

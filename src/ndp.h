@@ -38,14 +38,4 @@
 ssize_t	 ndp_respond(const uint8_t *, size_t, resp_lookup_fn, void *,
 	    uint8_t *, size_t);
 
-/*
- * The ICMPv6 checksum over the pseudo-header of src, dst and the ICMPv6
- * message of len bytes (its checksum field as it is).  The result is in
- * host byte order: to fill in a checksum, zero the field, compute, and
- * store the result big-endian; over a message whose checksum is correct
- * the result is 0.
- */
-uint16_t icmp6_checksum(const struct in6_addr *, const struct in6_addr *,
-	    const uint8_t *, size_t);
-
 #endif

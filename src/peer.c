@@ -170,7 +170,7 @@ peer_find_by_key(const struct peer_table *pt, const uint8_t *key)
 	size_t	 i;
 
 	for (i = 0; i < pt->npeers; i++)
-		if (memcmp(pt->peers[i]->conf.public_key, key, TM_KEY_LEN) == 0)
+		if (memcmp(pt->peers[i]->conf.public_key, key, KEY_LEN) == 0)
 			return pt->peers[i];
 	return NULL;
 }

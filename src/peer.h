@@ -113,7 +113,7 @@ void	 peer_table_free(struct peer_table *);
 /* The peer owning a MAC, or NULL. */
 struct peer *peer_find_by_mac(const struct peer_table *, const uint8_t *);
 
-/* The peer with this public key (TM_KEY_LEN bytes), or NULL. */
+/* The peer with this public key (KEY_LEN bytes), or NULL. */
 struct peer *peer_find_by_key(const struct peer_table *, const uint8_t *);
 
 /* The peer owning a tunnel address (link-local included), or NULL. */

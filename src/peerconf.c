@@ -10,13 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
-#include "config.h"
+#include "cfg.h"
+#include "confdata.h"
+#include "key.h"
 #include "peerconf.h"
 
-#define PEERCONF_KEY_B64LEN	44	/* 4 * ceil(TM_KEY_LEN / 3) */
 #define PEERCONF_PRIORITY	100
 #define TM_STR(x)		TM_STR2(x)
 #define TM_STR2(x)		#x
@@ -28,46 +26,6 @@ static const char *const peer_keys[] = {
 static const char *const endpoint_keys[] = {
 	"host", "port", "priority", "mtu", "source", NULL
 };
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-const char *
-peerconf_decode_key(const char *s, uint8_t key[TM_KEY_LEN])
-{
-	unsigned char	 out[TM_KEY_LEN + 1];
-	const char	*p;
-	size_t		 i;
-
-	/*
-	 * EVP_DecodeBlock alone is too lenient: it skips white space, takes
-	 * any amount of padding and returns a length that counts the
-	 * padding bytes, so the shape is checked here first.  32 bytes are
-	 * 43 characters and one '='.
-	 */
-	if (strlen(s) != PEERCONF_KEY_B64LEN)
-		return "not the 44-character base64 encoding of a 32-byte key";
-	if (s[PEERCONF_KEY_B64LEN - 1] != '=' ||
-	    s[PEERCONF_KEY_B64LEN - 2] == '=')
-		return "invalid base64 padding";
-	for (i = 0; i < PEERCONF_KEY_B64LEN - 1; i++)
-		if (strchr(b64_alphabet, s[i]) == NULL)
-			return "invalid base64 character";
-	/*
-	 * The last character carries 4 bits of key and 2 unused ones; these
-	 * must be zero, or two spellings would name the same key and escape
-	 * the duplicate check.
-	 */
-	p = strchr(b64_alphabet, s[PEERCONF_KEY_B64LEN - 2]);
-	if (((p - b64_alphabet) & 0x03) != 0)
-		return "non-canonical base64 (unused bits set)";
-	if (EVP_DecodeBlock(out, (const unsigned char *)s,
-	    PEERCONF_KEY_B64LEN) != TM_KEY_LEN + 1)
-		return "invalid base64";
-	memcpy(key, out, TM_KEY_LEN);
-	OPENSSL_cleanse(out, sizeof(out));
-	return NULL;
-}
 
 static int
 valid_peer_name(const char *s)
@@ -121,7 +79,7 @@ parse_key(struct cfg_errors *errs, const config_setting_t *root,
 		cfg_error(errs, pc->file, 0, "missing \"public_key\"");
 	if (r != 1)
 		return;
-	if ((why = peerconf_decode_key(v, pc->public_key)) != NULL) {
+	if ((why = key_b64_decode_why(v, pc->public_key)) != NULL) {
 		cfg_serror(errs, pc->file, s, "public_key: %s", why);
 		return;
 	}

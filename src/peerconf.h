@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "cfg.h"
+#include "confdata.h"
 
 /*
  * Where the fields of a peer file were defined, kept beside each
@@ -46,13 +47,5 @@ int	 peerconf_load(const char *, const struct tm_config *,
  */
 int	 peerconf_endpoint_same(const struct endpoint_conf *,
 	    const struct endpoint_conf *);
-
-/*
- * Decodes a public key given as the 44-character padded base64 encoding
- * of TM_KEY_LEN bytes; non-canonical encodings are refused so that a key
- * has a single spelling.  Returns NULL on success, or a description of
- * what is wrong.
- */
-const char *peerconf_decode_key(const char *, uint8_t [TM_KEY_LEN]);
 
 #endif

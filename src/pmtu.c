@@ -15,7 +15,6 @@
 #include "addr.h"
 #include "csum.h"
 #include "frame.h"
-#include "ndp.h"
 #include "pmtu.h"
 
 #define IPV4_VERSION		4

@@ -26,7 +26,7 @@ struct resolve_req {
 	char			 host[TM_HOST_NAME_MAX + 2];
 	uint16_t		 port;
 	int			 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
-	uint8_t			 key[TM_KEY_LEN];	/* the peer's */
+	uint8_t			 key[KEY_LEN];	/* the peer's */
 	size_t			 endpoint;	/* index in its endpoints */
 	/* The answer. */
 	int			 error;		/* 0, or an EAI_* code */

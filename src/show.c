@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "aead.h"
+#include "counters.h"
 #include "daemon.h"
 #include "key.h"
 #include "path.h"
@@ -49,40 +50,6 @@ age_text(struct sbuf *b, uint64_t ns)
 	if (s >= 60)
 		sbuf_printf(b, "%llu min, ", (unsigned long long)(s / 60 % 60));
 	sbuf_printf(b, "%llu s ago", (unsigned long long)(s % 60));
-}
-
-static void
-bytes_text(struct sbuf *b, uint64_t n)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double		 v = (double)n;
-	int		 u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		sbuf_printf(b, "%llu B", (unsigned long long)n);
-	else
-		sbuf_printf(b, "%.2f %s", v, unit[u]);
-}
-
-static void
-drops_text(struct sbuf *b, const struct peer_stats *st)
-{
-	int	 r, any = 0;
-
-	for (r = 0; r < DROP_MAX; r++) {
-		if (st->drops[r] == 0)
-			continue;
-		sbuf_printf(b, "%s%s %llu", any ? ", " : "",
-		    peer_drop_name((enum drop_reason)r),
-		    (unsigned long long)st->drops[r]);
-		any = 1;
-	}
-	if (!any)
-		sbuf_printf(b, "none");
 }
 
 static void
@@ -153,15 +120,10 @@ peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 	if (p->handshake_rtt_ns != 0)
 		sbuf_printf(b, "  handshake rtt: %.3f ms\n",
 		    (double)p->handshake_rtt_ns / 1e6);
-	sbuf_printf(b, "  transfer: ");
-	bytes_text(b, p->stats.rx_bytes);
-	sbuf_printf(b, " received (%llu packets), ",
-	    (unsigned long long)p->stats.rx_packets);
-	bytes_text(b, p->stats.tx_bytes);
-	sbuf_printf(b, " sent (%llu packets)\n",
-	    (unsigned long long)p->stats.tx_packets);
-	sbuf_printf(b, "  drops: ");
-	drops_text(b, &p->stats);
+	counters_sentence(b, "  transfer: {rx_bytes:bytes} received "
+	    "({rx_packets} packets), {tx_bytes:bytes} sent ({tx_packets} "
+	    "packets)\n  drops: ", &counters_peer, &p->stats);
+	counters_drops(b, &p->stats, DROPS_TEXT);
 	sbuf_printf(b, "\n");
 }
 
@@ -189,36 +151,19 @@ show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	sbuf_printf(b, "  mtu: %d\n", ctx->mtu);
 	sbuf_printf(b, "  peers: %zu, %zu up\n", ctx->peers.npeers, up);
 	sbuf_printf(b, "  drops: ");
-	drops_text(b, &ctx->stats);
-	sbuf_printf(b, "\n  offload: %s, %llu TCP super frames cut into %llu "
-	    "frames, %llu frames joined into %llu, partial checksums: %llu "
-	    "sent, %llu received", ctx->tap.offload ? "on" : "off",
-	    (unsigned long long)ctx->offload.tso_frames,
-	    (unsigned long long)ctx->offload.tso_segments,
-	    (unsigned long long)ctx->offload.gro_segments,
-	    (unsigned long long)ctx->offload.gro_frames,
-	    (unsigned long long)ctx->offload.partial_tx,
-	    (unsigned long long)ctx->offload.partial_rx);
-	sbuf_printf(b, "\n  control: %llu connections refused, %llu bad "
-	    "requests\n", (unsigned long long)ctx->control.refused,
-	    (unsigned long long)ctx->control.bad_requests);
+	counters_drops(b, &ctx->stats, DROPS_TEXT);
+	sbuf_printf(b, "\n  offload: %s, ", ctx->tap.offload ? "on" : "off");
+	counters_sentence(b, "{tso_frames} TCP super frames cut into "
+	    "{tso_segments} frames, {gro_segments} frames joined into "
+	    "{gro_frames}, partial checksums: {partial_tx} sent, {partial_rx} "
+	    "received\n", &counters_offload, &ctx->offload);
+	counters_sentence(b, "  control: {control_refused} connections "
+	    "refused, {control_bad_requests} bad requests\n",
+	    &counters_control, &ctx->control);
 	for (i = 0; i < ctx->peers.npeers; i++)
 		if (selected(ctx->peers.peers[i], name))
 			peer_text(ctx, ctx->peers.peers[i], now, b);
 	return 0;
-}
-
-static void
-drops_json(struct sbuf *b, const struct peer_stats *st)
-{
-	int	 r;
-
-	sbuf_printf(b, "{");
-	for (r = 0; r < DROP_MAX; r++)
-		sbuf_printf(b, "%s\"%s\": %llu", r ? ", " : "",
-		    peer_drop_name((enum drop_reason)r),
-		    (unsigned long long)st->drops[r]);
-	sbuf_printf(b, "}");
 }
 
 static void
@@ -306,21 +251,13 @@ peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 	else
 		sbuf_printf(b, "\"latest_handshake_age_ms\": null, ");
 	if (p->handshake_rtt_ns != 0)
-		sbuf_printf(b, "\"handshake_rtt_us\": %llu, ",
+		sbuf_printf(b, "\"handshake_rtt_us\": %llu",
 		    (unsigned long long)(p->handshake_rtt_ns / 1000));
 	else
-		sbuf_printf(b, "\"handshake_rtt_us\": null, ");
-	sbuf_printf(b, "\"rx_packets\": %llu, \"rx_bytes\": %llu, "
-	    "\"tx_packets\": %llu, \"tx_bytes\": %llu, "
-	    "\"handshakes_sent\": %llu, \"handshakes_done\": %llu, "
-	    "\"drops\": ",
-	    (unsigned long long)p->stats.rx_packets,
-	    (unsigned long long)p->stats.rx_bytes,
-	    (unsigned long long)p->stats.tx_packets,
-	    (unsigned long long)p->stats.tx_bytes,
-	    (unsigned long long)p->stats.handshakes_sent,
-	    (unsigned long long)p->stats.handshakes_done);
-	drops_json(b, &p->stats);
+		sbuf_printf(b, "\"handshake_rtt_us\": null");
+	counters_json(b, &counters_peer, &p->stats);
+	sbuf_printf(b, ", \"drops\": ");
+	counters_drops(b, &p->stats, DROPS_JSON);
 	sbuf_printf(b, "}");
 }
 
@@ -345,20 +282,13 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 		    addr_ntop(&ctx->conf.addrs[i].addr, a, sizeof(a)),
 		    ctx->conf.addrs[i].plen);
 	sbuf_printf(b, "], \"drops\": ");
-	drops_json(b, &ctx->stats);
-	sbuf_printf(b, ", \"offload\": {\"on\": %s, \"tso_frames\": %llu, "
-	    "\"tso_segments\": %llu, \"gro_frames\": %llu, "
-	    "\"gro_segments\": %llu, \"partial_tx\": %llu, "
-	    "\"partial_rx\": %llu}", ctx->tap.offload ? "true" : "false",
-	    (unsigned long long)ctx->offload.tso_frames,
-	    (unsigned long long)ctx->offload.tso_segments,
-	    (unsigned long long)ctx->offload.gro_frames,
-	    (unsigned long long)ctx->offload.gro_segments,
-	    (unsigned long long)ctx->offload.partial_tx,
-	    (unsigned long long)ctx->offload.partial_rx);
-	sbuf_printf(b, ", \"control_refused\": %llu, \"control_bad_requests\": "
-	    "%llu},\n  \"peers\": [\n", (unsigned long long)ctx->control.refused,
-	    (unsigned long long)ctx->control.bad_requests);
+	counters_drops(b, &ctx->stats, DROPS_JSON);
+	sbuf_printf(b, ", \"offload\": {\"on\": %s",
+	    ctx->tap.offload ? "true" : "false");
+	counters_json(b, &counters_offload, &ctx->offload);
+	sbuf_printf(b, "}");
+	counters_json(b, &counters_control, &ctx->control);
+	sbuf_printf(b, "},\n  \"peers\": [\n");
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		if (!selected(ctx->peers.peers[i], name))
 			continue;
@@ -379,39 +309,46 @@ metric_head(struct sbuf *b, const char *name, const char *type,
 
 /* One counter of every peer, as name{interface,peer} value. */
 static void
-metric_peers(const struct tm_ctx *ctx, struct sbuf *b, const char *name,
-    const char *type, const char *help, size_t off)
+metric_peers(const struct tm_ctx *ctx, struct sbuf *b,
+    const struct counter *c)
 {
 	size_t	 i;
 
-	metric_head(b, name, type, help);
+	metric_head(b, c->metric, "counter", c->help);
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		const struct peer *p = ctx->peers.peers[i];
-		uint64_t	 v;
 
-		memcpy(&v, (const char *)&p->stats + off, sizeof(v));
-		sbuf_printf(b, "%s{interface=\"%s\",peer=\"%s\"} %llu\n", name,
-		    ctx->conf.interface, p->conf.name, (unsigned long long)v);
+		sbuf_printf(b, "%s{interface=\"%s\",peer=\"%s\"} %llu\n",
+		    c->metric, ctx->conf.interface, p->conf.name,
+		    (unsigned long long)counter_value(c, &p->stats));
 	}
+}
+
+/*
+ * The drop counters of st, as name{interface,[peer,]reason} value; peer
+ * NULL for the interface's own.
+ */
+static void
+metric_drops(const struct tm_ctx *ctx, struct sbuf *b, const char *name,
+    const char *peer, const struct peer_stats *st)
+{
+	int	 r;
+
+	for (r = 0; r < DROP_MAX; r++)
+		sbuf_printf(b, "%s{interface=\"%s\",%s%s%sreason=\"%s\"} "
+		    "%llu\n", name, ctx->conf.interface,
+		    peer != NULL ? "peer=\"" : "", peer != NULL ? peer : "",
+		    peer != NULL ? "\"," : "",
+		    peer_drop_name((enum drop_reason)r),
+		    (unsigned long long)st->drops[r]);
 }
 
 void
 show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 {
-	const struct {
-		const char	*kind;
-		uint64_t	 v;
-	}		 off[] = {
-		{ "tso", ctx->offload.tso_frames },
-		{ "tso_segments", ctx->offload.tso_segments },
-		{ "gro", ctx->offload.gro_frames },
-		{ "gro_segments", ctx->offload.gro_segments },
-		{ "partial_tx", ctx->offload.partial_tx },
-		{ "partial_rx", ctx->offload.partial_rx },
-	};
+	const struct counter_set *off = &counters_offload;
 	uint64_t	 now = event_now_ns();
 	size_t		 i;
-	int		 r;
 
 	metric_head(b, "tapmesh_peer_up", "gauge",
 	    "1 while authenticated packets arrive from the peer, else 0.");
@@ -419,21 +356,9 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 		sbuf_printf(b, "tapmesh_peer_up{interface=\"%s\",peer=\"%s\"} "
 		    "%d\n", ctx->conf.interface, ctx->peers.peers[i]->conf.name,
 		    ctx->peers.peers[i]->up ? 1 : 0);
-	metric_peers(ctx, b, "tapmesh_peer_rx_packets_total", "counter",
-	    "Frames received from the peer.",
-	    offsetof(struct peer_stats, rx_packets));
-	metric_peers(ctx, b, "tapmesh_peer_rx_bytes_total", "counter",
-	    "Bytes of frames received from the peer.",
-	    offsetof(struct peer_stats, rx_bytes));
-	metric_peers(ctx, b, "tapmesh_peer_tx_packets_total", "counter",
-	    "Frames sent to the peer.",
-	    offsetof(struct peer_stats, tx_packets));
-	metric_peers(ctx, b, "tapmesh_peer_tx_bytes_total", "counter",
-	    "Bytes of frames sent to the peer.",
-	    offsetof(struct peer_stats, tx_bytes));
-	metric_peers(ctx, b, "tapmesh_peer_handshakes_total", "counter",
-	    "Sessions established with the peer.",
-	    offsetof(struct peer_stats, handshakes_done));
+	for (i = 0; i < counters_peer.n; i++)
+		if (counters_peer.c[i].metric != NULL)
+			metric_peers(ctx, b, &counters_peer.c[i]);
 	metric_head(b, "tapmesh_peer_latest_handshake_seconds", "gauge",
 	    "Seconds since the latest handshake with the peer (absent: none).");
 	for (i = 0; i < ctx->peers.npeers; i++) {
@@ -448,29 +373,17 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 	metric_head(b, "tapmesh_peer_drops_total", "counter",
 	    "Packets of the peer dropped, by reason.");
 	for (i = 0; i < ctx->peers.npeers; i++)
-		for (r = 0; r < DROP_MAX; r++)
-			sbuf_printf(b, "tapmesh_peer_drops_total{interface="
-			    "\"%s\",peer=\"%s\",reason=\"%s\"} %llu\n",
-			    ctx->conf.interface, ctx->peers.peers[i]->conf.name,
-			    peer_drop_name((enum drop_reason)r),
-			    (unsigned long long)
-			    ctx->peers.peers[i]->stats.drops[r]);
+		metric_drops(ctx, b, "tapmesh_peer_drops_total",
+		    ctx->peers.peers[i]->conf.name, &ctx->peers.peers[i]->stats);
 	metric_head(b, "tapmesh_drops_total", "counter",
 	    "Packets dropped before a peer was known, by reason.");
-	for (r = 0; r < DROP_MAX; r++)
-		sbuf_printf(b, "tapmesh_drops_total{interface=\"%s\","
-		    "reason=\"%s\"} %llu\n", ctx->conf.interface,
-		    peer_drop_name((enum drop_reason)r),
-		    (unsigned long long)ctx->stats.drops[r]);
-	metric_head(b, "tapmesh_offload_total", "counter",
-	    "TCP super frames read from the TAP and cut (tso), frames cut "
-	    "from them (tso_segments), super frames written (gro), frames "
-	    "joined into them (gro_segments), segments sent and received "
-	    "with a partial TCP checksum (partial_tx, partial_rx).");
-	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
-		sbuf_printf(b, "tapmesh_offload_total{interface=\"%s\","
-		    "kind=\"%s\"} %llu\n", ctx->conf.interface, off[i].kind,
-		    (unsigned long long)off[i].v);
+	metric_drops(ctx, b, "tapmesh_drops_total", NULL, &ctx->stats);
+	metric_head(b, off->metric, "counter", off->help);
+	for (i = 0; i < off->n; i++)
+		sbuf_printf(b, "%s{interface=\"%s\",kind=\"%s\"} %llu\n",
+		    off->metric, ctx->conf.interface, off->c[i].metric,
+		    (unsigned long long)counter_value(&off->c[i],
+		    &ctx->offload));
 	metric_head(b, "tapmesh_peers", "gauge", "Configured peers.");
 	sbuf_printf(b, "tapmesh_peers{interface=\"%s\"} %zu\n",
 	    ctx->conf.interface, ctx->peers.npeers);

@@ -36,14 +36,16 @@ tap_open(struct tap *tap, const char *name, int offload)
 
 	memset(tap, 0, sizeof(*tap));
 	tap->fd = -1;
-	if (strlen(name) >= sizeof(tap->name))
-		return -ENAMETOOLONG;
+	if (strlen(name) >= sizeof(tap->name)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	snprintf(tap->name, sizeof(tap->name), "%s", name);
 	tap->created = if_nametoindex(name) == 0;
 
 	tap->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (tap->fd == -1)
-		return -errno;
+		return -1;
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0);
 	memcpy(ifr.ifr_name, tap->name, sizeof(tap->name));
@@ -63,10 +65,11 @@ tap_open(struct tap *tap, const char *name, int offload)
 		goto fail;
 	return 0;
  fail:
-	err = -errno;
+	err = errno;
 	close(tap->fd);
 	tap->fd = -1;
-	return err;
+	errno = err;
+	return -1;
 }
 
 void

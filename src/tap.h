@@ -1,5 +1,9 @@
 /*
  * The TAP device: one interface for every peer.
+ *
+ * Every function that can fail returns 0, or -1 with errno set, as the
+ * system calls under it do; frames are read by the data path from
+ * tap->fd directly (datapath.c), so a write is all there is of I/O here.
  */
 #ifndef TAPMESH_TAP_H
 #define TAPMESH_TAP_H
@@ -23,7 +27,7 @@ struct tap {
  * written behind a struct virtio_net_hdr and the kernel may hand over
  * TCP super frames and frames with partial checksums (see offload.h);
  * if the kernel refuses that, tap->offload is 0 and plain frames are
- * used.  Returns 0 or -errno.
+ * used.  Returns 0, or -1 with errno set (tap->fd is then -1).
  */
 int	 tap_open(struct tap *, const char *, int offload);
 

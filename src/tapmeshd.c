@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "counters.h"
 #include "daemon.h"
 #include "datapath.h"
 #include "hostname.h"
@@ -106,10 +107,9 @@ interface_setup(struct tm_ctx *ctx)
 	size_t	 i;
 	int	 err;
 
-	err = tap_open(&ctx->tap, ctx->conf.interface, ctx->conf.offload);
-	if (err != 0) {
-		log_warnx("%s: cannot open TAP: %s", ctx->conf.interface,
-		    strerror(-err));
+	if (tap_open(&ctx->tap, ctx->conf.interface, ctx->conf.offload) ==
+	    -1) {
+		log_warn("%s: cannot open TAP", ctx->conf.interface);
 		return -1;
 	}
 	log_info("%s: %s TAP, ifindex %d, offloads %s", ctx->tap.name,
@@ -148,59 +148,6 @@ interface_setup(struct tm_ctx *ctx)
 		log_info("peer %s: MAC %s", ctx->peers.peers[i]->conf.name,
 		    mac_ntop(ctx->peers.peers[i]->conf.mac, mbuf, sizeof(mbuf)));
 	return 0;
-}
-
-/* Formats the drop counters as "total=N reason=N ..." into buf. */
-static const char *
-drops_fmt(const struct peer_stats *st, char *buf, size_t len)
-{
-	uint64_t	 total = 0;
-	size_t		 off;
-	int		 r;
-
-	for (r = 0; r < DROP_MAX; r++)
-		total += st->drops[r];
-	off = (size_t)snprintf(buf, len, "total=%llu",
-	    (unsigned long long)total);
-	for (r = 0; r < DROP_MAX && off < len; r++)
-		off += (size_t)snprintf(buf + off, len - off, " %s=%llu",
-		    peer_drop_name((enum drop_reason)r),
-		    (unsigned long long)st->drops[r]);
-	return buf;
-}
-
-/* Logs every counter once, so a run leaves its figures in the log. */
-static void
-log_stats(const struct tm_ctx *ctx)
-{
-	char	 buf[512];
-	size_t	 i;
-
-	for (i = 0; i < ctx->peers.npeers; i++) {
-		const struct peer *p = ctx->peers.peers[i];
-
-		log_info("peer %s: %s, handshakes %llu sent %llu done, rx %llu "
-		    "packets %llu bytes, tx %llu packets %llu bytes, drops %s",
-		    p->conf.name, p->up ? "up" : "down",
-		    (unsigned long long)p->stats.handshakes_sent,
-		    (unsigned long long)p->stats.handshakes_done,
-		    (unsigned long long)p->stats.rx_packets,
-		    (unsigned long long)p->stats.rx_bytes,
-		    (unsigned long long)p->stats.tx_packets,
-		    (unsigned long long)p->stats.tx_bytes,
-		    drops_fmt(&p->stats, buf, sizeof(buf)));
-	}
-	log_info("%s: drops %s", ctx->conf.interface,
-	    drops_fmt(&ctx->stats, buf, sizeof(buf)));
-	log_info("%s: offload: %llu TCP super frames cut into %llu frames, "
-	    "%llu frames joined into %llu super frames, partial checksums "
-	    "%llu sent, %llu received", ctx->conf.interface,
-	    (unsigned long long)ctx->offload.tso_frames,
-	    (unsigned long long)ctx->offload.tso_segments,
-	    (unsigned long long)ctx->offload.gro_segments,
-	    (unsigned long long)ctx->offload.gro_frames,
-	    (unsigned long long)ctx->offload.partial_tx,
-	    (unsigned long long)ctx->offload.partial_rx);
 }
 
 static void
@@ -276,9 +223,9 @@ run(struct tm_ctx *ctx)
 	}
 	if (interface_setup(ctx) == -1)
 		return 1;
-	if ((ctx->udpfd = udp_open(ctx->conf.listen, ctx->conf.offload)) < 0) {
-		log_warnx("UDP port %u: %s", ctx->conf.listen,
-		    strerror(-ctx->udpfd));
+	if ((ctx->udpfd = udp_open(ctx->conf.listen, ctx->conf.offload)) ==
+	    -1) {
+		log_warn("UDP port %u", ctx->conf.listen);
 		return 1;
 	}
 	ctx->tap_ev = (struct event_fd){ ctx->tap.fd, datapath_tap_readable,
@@ -372,7 +319,7 @@ main(int argc, char *argv[])
 	rc = run(ctx);
 	priv_sd_notify("STOPPING=1");
 
-	log_stats(ctx);
+	counters_log(ctx);
 	hostname_stop(ctx);
 	control_close(ctx);
 	neigh_watch_stop(ctx);

@@ -35,7 +35,7 @@ udp_open(uint16_t port, int offload)
 
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
-		return -errno;
+		return -1;
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == -1)
 		goto fail;
 	/*
@@ -61,9 +61,10 @@ udp_open(uint16_t port, int offload)
 		goto fail;
 	return fd;
  fail:
-	err = -errno;
+	err = errno;
 	close(fd);
-	return err;
+	errno = err;
+	return -1;
 }
 
 const char *

@@ -1,6 +1,12 @@
 /*
  * The underlay socket: one dual-stack UDP socket for every peer.
  * IPv4 endpoints appear as v4-mapped IPv6 addresses.
+ *
+ * The convention is the system calls' own, which these wrap: a function
+ * that can fail returns -1 with errno set, and on success what it makes
+ * as a non-negative value: the fd (udp_open), a byte count as ssize_t
+ * (udp_recv, udp_send), a message count (udp_send_batch), or 0 or 1
+ * (udp_read_error).  Callers test for -1 and read errno, as for recvmsg.
  */
 #ifndef TAPMESH_UDP_H
 #define TAPMESH_UDP_H
@@ -14,7 +20,7 @@
  * Opens a non-blocking, close-on-exec socket bound to [::]:port with
  * IPV6_V6ONLY off and large buffers; with offload, the kernel may hand
  * over several datagrams of one sender at once (UDP_GRO, see udp_recv).
- * Returns the fd or -errno.
+ * Returns the fd, or -1 with errno set.
  */
 int	 udp_open(uint16_t, int offload);
 
@@ -60,13 +66,14 @@ int	 udp_endpoint_eq(const struct sockaddr_in6 *,
 /*
  * Reads one entry of the socket's error queue.  Returns 1 and fills dst
  * and mtu when it was a path MTU notice for datagrams to dst, 0 for any
- * other error, -1 when the queue is empty.
+ * other error, or -1 with errno set (EAGAIN: the queue is empty).
  */
 int	 udp_read_error(int, struct sockaddr_in6 *, int *);
 
 /*
  * Sends a datagram to to, from the local address src when it is not
- * NULL (a path bound to one of two uplinks).  Returns what sendmsg does.
+ * NULL (a path bound to one of two uplinks).  Returns the bytes sent, as
+ * sendmsg does, or -1 with errno set.
  */
 ssize_t	 udp_send(int, const struct sockaddr_in6 *, const struct in6_addr *,
 	    const void *, size_t);

@@ -1,9 +1,10 @@
 /*
- * tapmesh's UDP message types, the data message header, and
- * little-endian field helpers shared by handshake.c and the daemon's data
- * path.  The handshake message layouts are documented in handshake.h.
- * PROTOCOL, at the top of the tree, describes the whole wire format in
- * one place; a change here must be made there too.
+ * tapmesh's UDP message types and the data message header, shared by
+ * handshake.c and the daemon's data path; their little-endian fields are
+ * read and written with byteorder.h.  The handshake message layouts are
+ * documented in handshake.h.  PROTOCOL, at the top of the tree,
+ * describes the whole wire format in one place; a change here must be
+ * made there too.
  *
  * Data message (type 4), WIRE_DATA_HEADER_LEN + n + WIRE_TAG_LEN bytes:
  *
@@ -32,6 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "byteorder.h"
+
 #define WIRE_TYPE_INITIATION	1
 #define WIRE_TYPE_RESPONSE	2
 #define WIRE_TYPE_COOKIE_REPLY	3
@@ -42,36 +45,6 @@
 #define WIRE_DATA_FLAGS_KNOWN	WIRE_DATA_CSUM_PARTIAL
 #define WIRE_TAG_LEN		16
 #define WIRE_DATA_OVERHEAD	(WIRE_DATA_HEADER_LEN + WIRE_TAG_LEN)
-
-static inline void
-wire_put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static inline uint32_t
-wire_get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static inline void
-wire_put_le64(uint8_t *p, uint64_t v)
-{
-	wire_put_le32(p, (uint32_t)v);
-	wire_put_le32(p + 4, (uint32_t)(v >> 32));
-}
-
-static inline uint64_t
-wire_get_le64(const uint8_t *p)
-{
-	return (uint64_t)wire_get_le32(p) |
-	    (uint64_t)wire_get_le32(p + 4) << 32;
-}
 
 /* Writes a data header for the given receiver index and counter. */
 static inline void

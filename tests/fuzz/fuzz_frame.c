@@ -8,6 +8,7 @@
 #include <assert.h>
 
 #include "arp.h"
+#include "csum.h"
 #include "frame.h"
 #include "fuzz.h"
 #include "ndp.h"

@@ -110,7 +110,7 @@ setup_once(void)
 		fuzz_key(priv, (unsigned int)i + 2);
 		assert(handshake_local_init(&fp[i].local, priv) ==
 		    HANDSHAKE_OK);
-		memcpy(pc->public_key, fp[i].local.pub, TM_KEY_LEN);
+		memcpy(pc->public_key, fp[i].local.pub, KEY_LEN);
 		pc->has_public_key = 1;
 		assert(addr_parse(i == 0 ? "10.255.0.2" : "10.255.0.3",
 		    &pc->addrs[0]) == 0);

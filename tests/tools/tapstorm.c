@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csum.h"
 #include "ndp.h"
 #include "tools.h"
 

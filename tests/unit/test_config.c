@@ -134,7 +134,7 @@ hex_decode(const char *hex, uint8_t *out, size_t len)
 static void
 assert_key_hex(const uint8_t *key, const char *hex)
 {
-	uint8_t	want[TM_KEY_LEN];
+	uint8_t	want[KEY_LEN];
 
 	hex_decode(hex, want, sizeof(want));
 	assert_memory_equal(key, want, sizeof(want));
@@ -412,7 +412,7 @@ test_valid_full(void **state)
 	assert_string_equal(p->file, want);
 	assert_string_equal(p->name, "v6-only_1.x");
 	assert_int_equal(p->has_public_key, 1);
-	for (i = 0; i < TM_KEY_LEN; i++)
+	for (i = 0; i < KEY_LEN; i++)
 		assert_int_equal(p->public_key[i], 64 + i);
 	assert_int_equal(p->naddrs, 1);
 	assert_addr(&p->addrs[0], "fd00:255::1:2:3:4");
@@ -426,7 +426,7 @@ test_valid_full(void **state)
 	assert_string_equal(p->file, want);
 	assert_string_equal(p->name, "branch2");
 	assert_int_equal(p->has_public_key, 1);
-	for (i = 0; i < TM_KEY_LEN; i++)
+	for (i = 0; i < KEY_LEN; i++)
 		assert_int_equal(p->public_key[i], i);
 	assert_int_equal(p->naddrs, 2);
 	assert_addr(&p->addrs[0], "10.255.0.2");
@@ -450,7 +450,7 @@ test_valid_full(void **state)
 	assert_string_equal(p->file, want);
 	assert_string_equal(p->name, "linked");
 	assert_int_equal(p->has_public_key, 1);
-	for (i = 0; i < TM_KEY_LEN; i++)
+	for (i = 0; i < KEY_LEN; i++)
 		assert_int_equal(p->public_key[i], 32 + i);
 	assert_mac(p->mac, "02:42:0a:ff:00:03");
 
@@ -1101,24 +1101,24 @@ test_errors_append(void **state)
 static void
 test_decode_key(void **state)
 {
-	uint8_t	key[TM_KEY_LEN];
+	uint8_t	key[KEY_LEN];
 	size_t	i;
 
 	(void)state;
-	assert_null(peerconf_decode_key(KEY_FF, key));
-	for (i = 0; i < TM_KEY_LEN; i++)
+	assert_null(key_b64_decode_why(KEY_FF, key));
+	for (i = 0; i < KEY_LEN; i++)
 		assert_int_equal(key[i], 0xff);
-	assert_null(peerconf_decode_key(KEY_B, key));
+	assert_null(key_b64_decode_why(KEY_B, key));
 	assert_int_equal(key[0], 32);
 	assert_int_equal(key[31], 63);
-	assert_non_null(peerconf_decode_key("", key));
-	assert_non_null(peerconf_decode_key(
+	assert_non_null(key_b64_decode_why("", key));
+	assert_non_null(key_b64_decode_why(
 	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n", key));
-	assert_non_null(peerconf_decode_key(
+	assert_non_null(key_b64_decode_why(
 	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8A", key));
-	assert_non_null(peerconf_decode_key(
+	assert_non_null(key_b64_decode_why(
 	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd=h8=", key));
-	assert_non_null(peerconf_decode_key(
+	assert_non_null(key_b64_decode_why(
 	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd-_8=", key));
 }
 

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include "csum.h"
 #include "ndp.h"
 #include "pkt.h"
 #include "refsum.h"

@@ -16,7 +16,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "ndp.h"
+#include "csum.h"
 #include "pmtu.h"
 #include "pkt.h"
 #include "refsum.h"

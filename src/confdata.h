@@ -1,0 +1,104 @@
+/*
+ * The configuration's data model: its limits and defaults, and the
+ * structs a load fills in (struct tm_config for the main file, struct
+ * peer_conf for each peer file).  Apart from config.h, so that the peer
+ * file parser (peerconf.c), which config.c calls, needs nothing of
+ * config.c.
+ */
+#ifndef TAPMESH_CONFDATA_H
+#define TAPMESH_CONFDATA_H
+
+#include <net/if.h>
+#include <limits.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "key.h"
+
+#define TM_MAX_ADDRS		8	/* addresses per node */
+#define TM_MAX_ENDPOINTS	8	/* underlay endpoints per peer */
+#define TM_NAME_MAX		64	/* peer name, including NUL */
+#define TM_DEFAULT_PORT		5655
+#define TM_MTU_MIN		576
+#define TM_MTU_MAX		9000
+#define TM_KEEPALIVE_DEFAULT	10	/* seconds */
+#define TM_DEAD_TIME_DEFAULT	30	/* seconds */
+#define TM_REKEY_TIME_DEFAULT	120	/* seconds */
+#define TM_PROBE_INTERVAL_DEFAULT 1000	/* milliseconds */
+#define TM_PATH_HOLD_DOWN_DEFAULT 10	/* seconds */
+#define TM_MAX_PEERS_DEFAULT	10000
+#define TM_HOST_NAME_MAX	253	/* a DNS name, without the final dot */
+
+/* The data cipher this node asks for; a session settles on one. */
+enum tm_cipher_pref {
+	TM_CIPHER_AUTO = 0,
+	TM_CIPHER_CHACHA20_POLY1305,
+	TM_CIPHER_AES_256_GCM
+};
+
+/*
+ * An endpoint's host is a numeric address or a host name.  A name is
+ * resolved outside the parser (hostname.c), at start and reload and
+ * again later; until then sa holds the port and no address.
+ */
+struct endpoint_conf {
+	char			 host[256];
+	uint16_t		 port;
+	int			 priority;	/* lower is preferred */
+	int			 mtu;		/* underlay MTU; 0: unknown */
+	int			 is_name;	/* host is a name, not numeric */
+	int			 resolved;	/* sa holds an address */
+	int			 line;		/* of host, for messages */
+	struct sockaddr_in6	 sa;		/* IPv4 as v4-mapped */
+	struct in6_addr		 source;	/* local address to send from */
+	int			 has_source;
+};
+
+struct peer_conf {
+	char			 name[TM_NAME_MAX];
+	char			 file[PATH_MAX];	/* where it was defined */
+	uint8_t			 public_key[KEY_LEN];
+	int			 has_public_key;	/* always, once valid */
+	struct tm_addr		 addrs[TM_MAX_ADDRS];
+	size_t			 naddrs;
+	struct endpoint_conf	 endpoints[TM_MAX_ENDPOINTS];
+	size_t			 nendpoints;	/* sorted by priority */
+	uint8_t			 mac[ETH_ALEN_TM];	/* derived */
+	struct in6_addr		 lladdr;		/* derived */
+};
+
+struct tm_config {
+	char			 file[PATH_MAX];
+	char			 interface[IFNAMSIZ];
+	struct tm_prefix	 addrs[TM_MAX_ADDRS];
+	size_t			 naddrs;
+	uint16_t		 listen;
+	char			 peers_dir[PATH_MAX];	/* resolved path */
+	char			 private_key_file[PATH_MAX]; /* resolved */
+	uint8_t			 private_key[KEY_LEN]; /* secret */
+	uint8_t			 public_key[KEY_LEN];  /* derived */
+	int			 mtu;		/* 0: derive from overhead */
+	uint8_t			 mac_prefix;
+	/*
+	 * Seconds: without sending before a keepalive, without hearing from
+	 * a peer before it is down, between renewals of session keys.
+	 */
+	int			 keepalive;
+	int			 dead_time;	/* > keepalive */
+	int			 rekey_time;
+	enum tm_cipher_pref	 cipher;
+	int			 probe_interval; /* ms between path probes */
+	int			 clamp_mss;	/* rewrite the MSS of TCP SYNs */
+	int			 offload;	/* TAP segmentation offload */
+	int			 path_hold_down; /* s a better path must last */
+	int			 max_peers;	/* peer files accepted at most */
+	char			 control_socket[PATH_MAX]; /* resolved */
+	char			 user[TM_NAME_MAX];	/* "" : stay root */
+	char			 group[TM_NAME_MAX];	/* control socket's */
+	uint8_t			 mac[ETH_ALEN_TM];	/* derived */
+	struct in6_addr		 lladdr;		/* derived */
+	struct peer_conf	*peers;		/* sorted by file name */
+	size_t			 npeers;
+};
+
+#endif
