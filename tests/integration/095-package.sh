@@ -13,6 +13,10 @@
 [ "$(id -u)" = 0 ] || skip_all "needs root"
 # Never again from inside the package build this test started.
 [ -z "${TAPMESH_PKG_TEST:-}" ] || skip_all "inside a package build"
+# The package holds its own, unsanitized build: tests/sanitize.sh would
+# only spend another minute on the same checks.
+[ -z "${TAPMESH_SANITIZED:-}" ] ||
+    skip_all "the package is not the sanitized build"
 for c in dpkg-buildpackage dpkg-checkbuilddeps lintian apt-get; do
 	command -v "$c" >/dev/null || skip_all "$c is not installed"
 done
