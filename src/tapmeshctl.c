@@ -1,8 +1,9 @@
 /*
  * tapmeshctl: controls a running tapmeshd over its control socket (show,
- * metrics, reload), and makes keys in the habits of `wg genkey | wg
- * pubkey`.
+ * metrics, reload), makes keys in the habits of `wg genkey | wg
+ * pubkey`, and prints this node's own peer file from its configuration.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -16,14 +17,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "ctlproto.h"
-
 #include "key.h"
+#include "peerconf.h"
 
 #ifndef RUNSTATEDIR
 #define RUNSTATEDIR	"/run"
 #endif
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
 #define SOCKET_DIR	RUNSTATEDIR "/tapmesh"
+#define DEFAULT_CONFIG	SYSCONFDIR "/tapmesh/tapmesh.conf"
 
 static void
 usage(FILE *f)
@@ -34,9 +40,12 @@ usage(FILE *f)
 	    "       tapmeshctl [-s socket | -i interface] reload\n"
 	    "       tapmeshctl genkey\n"
 	    "       tapmeshctl pubkey < private.key\n"
+	    "       tapmeshctl peerfile [--name name] "
+	    "[--endpoint host[:port]]... [-c file]\n"
 	    "       tapmeshctl -V | -h\n"
 	    "The socket defaults to %s/<interface>.sock, or the only socket "
-	    "there.\n", SOCKET_DIR);
+	    "there;\nthe main file of peerfile to %s.\n", SOCKET_DIR,
+	    DEFAULT_CONFIG);
 }
 
 /* The only socket in SOCKET_DIR, for hosts that run one daemon. */
@@ -217,6 +226,222 @@ cmd_pubkey(void)
 	return rc;
 }
 
+/*
+ * peerfile: this node's own peer file, for the peers_dir of every other
+ * node.  The main file and the private key are read by the daemon's own
+ * loader, and the finished text goes through the peer-file parser before
+ * it is printed, so that what other nodes are given is what tapmeshd
+ * accepts, and there is one grammar for peer files, not two.
+ */
+struct pf_endpoint {
+	char		 host[256];
+	unsigned int	 port;		/* 0: this node's listen port */
+};
+
+/*
+ * Splits HOST[:PORT]; an IPv6 address with a port is written in brackets
+ * ("[2001:db8::1]:5655"), one without may be written bare.  Only the
+ * shape is checked here: whether HOST is an address or a valid name is
+ * the peer-file parser's to say, on the finished file.  Returns 0 or -1.
+ */
+static int
+pf_parse_endpoint(const char *arg, struct pf_endpoint *ep)
+{
+	const char	*host = arg, *port = NULL, *end;
+	char		*p;
+	size_t		 len, i;
+	long		 v;
+
+	if (arg[0] == '[') {
+		host = arg + 1;
+		if ((end = strchr(host, ']')) == NULL)
+			return -1;
+		if (end[1] == ':')
+			port = end + 2;
+		else if (end[1] != '\0')
+			return -1;
+		len = (size_t)(end - host);
+	} else if ((end = strchr(arg, ':')) != NULL &&
+	    strchr(end + 1, ':') == NULL) {
+		port = end + 1;
+		len = (size_t)(end - arg);
+	} else
+		len = strlen(arg);
+	if (len == 0 || len >= sizeof(ep->host))
+		return -1;
+	/* The host is written between quotes: nothing may end them. */
+	for (i = 0; i < len; i++)
+		if (host[i] <= ' ' || host[i] >= 0x7f || host[i] == '"' ||
+		    host[i] == '\\')
+			return -1;
+	memcpy(ep->host, host, len);
+	ep->host[len] = '\0';
+	ep->port = 0;
+	if (port != NULL) {
+		if (*port < '0' || *port > '9')
+			return -1;
+		errno = 0;
+		v = strtol(port, &p, 10);
+		if (*p != '\0' || errno != 0 || v < 1 || v > 65535)
+			return -1;
+		ep->port = (unsigned int)v;
+	}
+	return 0;
+}
+
+/* Writes the peer file; endpoints are preferred in the order given. */
+static void
+pf_format(FILE *f, const struct tm_config *conf, const char *name,
+    const struct pf_endpoint *eps, size_t neps)
+{
+	char	 b64[KEY_B64_LEN + 1], buf[INET6_ADDRSTRLEN];
+	size_t	 i;
+
+	key_b64_encode(conf->public_key, b64);
+	fprintf(f, "# tapmesh peer file of %s, from %s (tapmeshctl peerfile).\n"
+	    "# Put it into the peers_dir of every other node.\n",
+	    name, conf->file);
+	fprintf(f, "name       = \"%s\";\n", name);
+	fprintf(f, "public_key = \"%s\";\n", b64);
+	fprintf(f, "address    = [ ");
+	for (i = 0; i < conf->naddrs; i++)
+		fprintf(f, "%s\"%s\"", i > 0 ? ", " : "",
+		    addr_ntop(&conf->addrs[i].addr, buf, sizeof(buf)));
+	fprintf(f, " ];\n");
+	if (neps == 0)
+		fprintf(f, "# No endpoints: the other nodes wait to hear from "
+		    "this one.\n");
+	for (i = 0; i < neps; i++)
+		fprintf(f, "%s{ host = \"%s\"; port = %u; priority = %zu; }%s\n",
+		    i == 0 ? "endpoints  = ( " : "               ",
+		    eps[i].host, eps[i].port != 0 ? eps[i].port :
+		    (unsigned int)conf->listen, (i + 1) * 10,
+		    i + 1 < neps ? "," : " );");
+}
+
+/*
+ * Prints the parser's complaints about the generated file without the
+ * name of the memory file it was read from, which means nothing to the
+ * user: "PATH:LINE: text" and "PATH: text" become "text".
+ */
+static void
+pf_print_refusal(const struct cfg_errors *errs, const char *path,
+    int default_name)
+{
+	const char	*m;
+	size_t		 i, plen = strlen(path);
+
+	for (i = 0; i < errs->n; i++) {
+		m = errs->msg[i];
+		if (strncmp(m, path, plen) == 0 && m[plen] == ':') {
+			m += plen + 1;
+			m += strspn(m, "0123456789");
+			if (*m == ':')
+				m++;
+			m += strspn(m, " ");
+		}
+		fprintf(stderr, "tapmeshctl: the peer file would be refused: "
+		    "%s\n", m);
+	}
+	if (default_name)
+		fprintf(stderr, "tapmeshctl: the name is the host name up to "
+		    "its first dot; choose one with --name\n");
+}
+
+static int
+cmd_peerfile(int argc, char *argv[])
+{
+	struct tm_config	 conf;
+	struct cfg_errors	 errs = { .msg = NULL };
+	struct pf_endpoint	 eps[TM_MAX_ENDPOINTS];
+	struct peer_conf	 pc;
+	struct peerconf_lines	 pl;
+	const char		*path = DEFAULT_CONFIG, *name = NULL;
+	char			 host[256], mpath[64], *text = NULL;
+	size_t			 neps = 0, len = 0, i;
+	FILE			*f;
+	int			 a, fd = -1, rc = 1;
+
+	for (a = 1; a < argc; a++) {
+		if (a + 1 == argc) {
+			usage(stderr);
+			return 2;
+		}
+		if (strcmp(argv[a], "-c") == 0)
+			path = argv[++a];
+		else if (strcmp(argv[a], "--name") == 0)
+			name = argv[++a];
+		else if (strcmp(argv[a], "--endpoint") == 0) {
+			if (neps == TM_MAX_ENDPOINTS) {
+				fprintf(stderr, "tapmeshctl: at most %d "
+				    "endpoints\n", TM_MAX_ENDPOINTS);
+				return 2;
+			}
+			if (pf_parse_endpoint(argv[++a], &eps[neps]) == -1) {
+				fprintf(stderr, "tapmeshctl: --endpoint \"%s\": "
+				    "expected HOST, HOST:PORT or [IPV6]:PORT\n",
+				    argv[a]);
+				return 2;
+			}
+			neps++;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (name == NULL) {
+		if (gethostname(host, sizeof(host)) == -1) {
+			fprintf(stderr, "tapmeshctl: gethostname: %s\n",
+			    strerror(errno));
+			return 1;
+		}
+		host[sizeof(host) - 1] = '\0';
+		host[strcspn(host, ".")] = '\0';
+	}
+
+	memset(&conf, 0, sizeof(conf));
+	if (config_load(path, &conf, &errs) == -1) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		goto out;
+	}
+	if ((f = open_memstream(&text, &len)) == NULL) {
+		fprintf(stderr, "tapmeshctl: %s\n", strerror(errno));
+		goto out;
+	}
+	pf_format(f, &conf, name != NULL ? name : host, eps, neps);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "tapmeshctl: %s\n", strerror(errno));
+		goto out;
+	}
+	/*
+	 * The parser reads files by path; a memory file gives the text one
+	 * without leaving anything behind on a crash.
+	 */
+	if ((fd = memfd_create("tapmesh-peerfile", MFD_CLOEXEC)) == -1 ||
+	    full_io(fd, text, len, 1) == -1) {
+		fprintf(stderr, "tapmeshctl: memory file: %s\n",
+		    strerror(errno));
+		goto out;
+	}
+	snprintf(mpath, sizeof(mpath), "/proc/self/fd/%d", fd);
+	memset(&pc, 0, sizeof(pc));
+	memset(&pl, 0, sizeof(pl));
+	if (peerconf_load(mpath, &conf, &pc, &pl, &errs) == -1) {
+		pf_print_refusal(&errs, mpath, name == NULL);
+		goto out;
+	}
+	fwrite(text, 1, len, stdout);
+	rc = fflush(stdout) == 0 ? 0 : 1;
+ out:
+	cfg_errors_clear(&errs);
+	config_free(&conf);
+	free(text);
+	if (fd != -1)
+		close(fd);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -250,6 +475,8 @@ main(int argc, char *argv[])
 		return cmd_genkey();
 	if (argc == 2 && strcmp(argv[1], "pubkey") == 0)
 		return cmd_pubkey();
+	if (argc >= 2 && strcmp(argv[1], "peerfile") == 0)
+		return cmd_peerfile(argc - 1, argv + 1);
 	if (argc == 2 && strcmp(argv[1], "-V") == 0) {
 		printf("tapmeshctl %s\n", PACKAGE_VERSION);
 		return 0;

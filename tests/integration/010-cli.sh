@@ -1,7 +1,8 @@
 #!/bin/bash
 # The command line and configuration checking: -V, -h, -t on the shipped
 # examples and on broken configurations (every error as FILE:LINE), exit
-# statuses.  Needs no privileges.
+# statuses, and tapmeshctl peerfile: its output accepted in another
+# node's peers_dir, its errors.  Needs no privileges.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 
 d=$(mktemp -d /tmp/tapmesh-cli.XXXXXX)
@@ -77,5 +78,65 @@ rc=$?
 diag "$out"
 check "more peer files than max_peers is refused" test "$rc" = 1
 check "the error names max_peers" grep -q "2 peer files in .*, more than max_peers (1)" <<<"$out"
+
+
+# tapmeshctl peerfile: this node's peer file, from the shipped example
+# layout, placed into another node's peers_dir and checked there.
+out=$("$TAPMESHCTL" peerfile -c "$d/ok/tapmesh.conf" --name hq \
+    --endpoint 192.0.2.1 --endpoint '[2001:db8::1]:7000' 2>&1)
+rc=$?
+diag "$out"
+check "peerfile exits 0" test "$rc" = 0
+check "peerfile writes this node's public key" \
+    grep -qF "public_key = \"$("$TAPMESHCTL" pubkey <"$d/ok/private.key")\";" <<<"$out"
+check "peerfile lists the tunnel addresses without prefix length" \
+    grep -qF 'address    = [ "10.255.0.1", "fd00:255::1" ];' <<<"$out"
+check "peerfile: the first endpoint is preferred, its port the listen port" \
+    grep -qF '{ host = "192.0.2.1"; port = 5655; priority = 10; }' <<<"$out"
+check "peerfile: an IPv6 endpoint in brackets with its port" \
+    grep -qF '{ host = "2001:db8::1"; port = 7000; priority = 20; }' <<<"$out"
+mkdir -p "$d/other/conf.d"
+sed -e 's|10\.255\.0\.1/24|10.255.0.9/24|' -e 's|fd00:255::1/64|fd00:255::9/64|' \
+    "$TOP_SRCDIR/contrib/tapmesh.conf" >"$d/other/tapmesh.conf"
+(umask 077 && "$TAPMESHCTL" genkey >"$d/other/private.key")
+printf '%s\n' "$out" >"$d/other/conf.d/hq.conf"
+out=$("$TAPMESHD" -t -c "$d/other/tapmesh.conf" 2>&1)
+rc=$?
+diag "$out"
+check "peerfile output in another node's peers_dir passes tapmeshd -t" \
+    test "$rc" = 0
+check "... as its one peer" grep -q "configuration OK, 1 peers" <<<"$out"
+
+out=$("$TAPMESHCTL" peerfile -c "$d/ok/tapmesh.conf" 2>/dev/null)
+short=$(hostname | cut -d. -f1)
+if [ -n "$short" ] && [[ "$short" =~ ^[A-Za-z0-9._-]{1,63}$ ]]; then
+	check "peerfile names the node after its host name by default" \
+	    grep -qx "name       = \"$short\";" <<<"$out"
+fi
+check "peerfile without --endpoint writes no endpoints" \
+    eval '! grep -q "^endpoints" <<<"$out"'
+
+out=$("$TAPMESHCTL" peerfile -c "$d/bad/tapmesh.conf" 2>&1 >"$d/stdout")
+rc=$?
+diag "$out"
+check "peerfile on a broken configuration exits 1" test "$rc" = 1
+check "peerfile names main file line 3 (listen)" \
+    grep -q "^$d/bad/tapmesh.conf:3: " <<<"$out"
+check "peerfile prints nothing on stdout then" test ! -s "$d/stdout"
+out=$("$TAPMESHCTL" peerfile -c "$d/missing.conf" 2>&1)
+check "peerfile on a missing main file exits 1" test $? = 1
+
+out=$("$TAPMESHCTL" peerfile -c "$d/ok/tapmesh.conf" --name 'a b' 2>&1 >"$d/stdout")
+rc=$?
+diag "$out"
+check "peerfile refuses an invalid name, exit 1" test "$rc" = 1
+check "... saying why, before printing anything" \
+    eval 'grep -q "would be refused: invalid peer name" <<<"$out" && test ! -s "$d/stdout"'
+out=$("$TAPMESHCTL" peerfile -c "$d/ok/tapmesh.conf" --endpoint 'ex"ample' 2>&1)
+check "peerfile: a quote in an endpoint is a usage error" test $? = 2
+out=$("$TAPMESHCTL" peerfile -c "$d/ok/tapmesh.conf" --endpoint 192.0.2.1:0 2>&1)
+check "peerfile: port 0 is a usage error" test $? = 2
+out=$("$TAPMESHCTL" peerfile -c "$d/ok/tapmesh.conf" --endpoint 2>&1)
+check "peerfile: --endpoint without its argument is a usage error" test $? = 2
 
 finish
