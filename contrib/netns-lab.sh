@@ -106,8 +106,11 @@ lab_start() {
 	local i=$1 ns log
 	ns=$(lab_ns "$i")
 	log="$LAB_DIR/n$i/tapmeshd.log"
+	# Emptied here, not by the child's redirection: otherwise the wait
+	# below may still read a previous run's "listening" line.
+	: >"$log"
 	ip netns exec "$ns" "$TAPMESHD" -c "$LAB_DIR/n$i/tapmesh.conf" \
-	    >"$log" 2>&1 &
+	    >>"$log" 2>&1 &
 	LAB_PIDS+=("$!")
 	eval "LAB_PID_$i=$!"
 	if ! lab_wait 10 grep -q "listening on UDP" "$log"; then
