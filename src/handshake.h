@@ -10,66 +10,11 @@
  * reserved bytes before any cryptography, and mac1 is checked before any
  * Diffie-Hellman, so garbage costs one keyed hash at most.
  *
- * PROTOCOL, at the top of the tree, describes the whole wire format in
- * one place; a change here must be made there too.
- *
- * All multi-byte integers are little-endian.  Layouts (offset, size):
- *
- * Initiation, type 1, HANDSHAKE_INITIATION_LEN = 152 bytes:
- *	0	1	type = 1
- *	1	3	reserved, zero
- *	4	4	sender_index (the initiator's index for this session)
- *	8	32	Noise: initiator ephemeral public key
- *	40	48	Noise: initiator static public key, encrypted (32 + 16)
- *	88	32	Noise: payload, encrypted (16 + 16):
- *			  12 TAI64N timestamp, le32 flags
- *			  (bit 0: the initiator prefers AES-256-GCM;
- *			  bit 1: it takes data frames whose TCP checksum
- *			  is left partial, see wire.h; other bits are
- *			  ignored, for later extensions)
- *	120	16	mac1
- *	136	16	mac2
- *
- * Response, type 2, HANDSHAKE_RESPONSE_LEN = 96 bytes:
- *	0	1	type = 2
- *	1	3	reserved, zero
- *	4	4	sender_index (the responder's index)
- *	8	4	receiver_index (the initiator's sender_index)
- *	12	32	Noise: responder ephemeral public key
- *	44	20	Noise: payload, encrypted (4 + 16): le32 flags, the
- *			  data cipher the responder chose (bit 0 set:
- *			  AES-256-GCM, clear: ChaCha20-Poly1305); bit 1
- *			  if both sides take partial TCP checksums (only
- *			  when the initiator offered it); no other bit
- *			  may be set
- *	64	16	mac1
- *	80	16	mac2
- *
- * Cookie reply, type 3, HANDSHAKE_COOKIE_REPLY_LEN = 52 bytes:
- *	0	1	type = 3
- *	1	3	reserved, zero
- *	4	4	receiver_index (the sender_index of the answered message)
- *	8	12	nonce, random
- *	20	32	cookie, encrypted (16 + 16) with ChaCha20-Poly1305,
- *			  key BLAKE2s-256("cookie--" || replier's static
- *			  public key), AD the mac1 of the answered message
- *
- * Data, type 4: see wire.h.
- *
- * mac1 = BLAKE2s-128 keyed with BLAKE2s-256("mac1----" || receiver's
- * static public key), over all bytes before mac1.  Anyone who knows the
- * receiver's public key can compute it; it makes the receiver drop
- * messages not meant for it without doing any DH.
- *
- * mac2 = BLAKE2s-128 keyed with the cookie, over all bytes before mac2,
- * or 16 zero bytes when the sender holds no fresh cookie.  A responder
- * under load only processes messages whose mac2 proves that the sender
- * can receive at its source address, and answers the others with a
- * cookie reply.
- *
- * cookie = BLAKE2s-128 keyed with a random secret of the responder,
- * replaced every HANDSHAKE_COOKIE_SECRET_LIFE seconds, over the source
- * address bytes (4 or 16) followed by the source port (big-endian).
+ * The message layouts, mac1/mac2, cookies and the order of checks are
+ * written once, in PROTOCOL at the top of the tree (section 2; the Noise
+ * pattern in section 3): a change here must be made there.  The sizes
+ * are HANDSHAKE_INITIATION_LEN, HANDSHAKE_RESPONSE_LEN and
+ * HANDSHAKE_COOKIE_REPLY_LEN; all multi-byte integers are little-endian.
  *
  * The Noise prologue is HANDSHAKE_PROLOGUE, binding the handshake to this
  * protocol and version.

@@ -153,6 +153,16 @@ pmtu_icmp_is_error(uint8_t type)
 	}
 }
 
+/* The Ethernet header of a reply from src_mac to the sender of req. */
+static void
+pmtu_reply_eth(struct tm_eth_hdr *r, const struct tm_eth_hdr *req,
+    const uint8_t *src_mac, uint16_t type)
+{
+	memcpy(r->dst, req->src, ETH_ALEN_TM);
+	memcpy(r->src, src_mac, ETH_ALEN_TM);
+	put_be16(r->type, type);
+}
+
 static ssize_t
 pmtu_too_big4(const struct tm_eth_hdr *eth, const uint8_t *pkt, size_t len,
     int mtu, const uint8_t *src_mac, const struct tm_addr *src4,
@@ -193,9 +203,7 @@ pmtu_too_big4(const struct tm_eth_hdr *eth, const uint8_t *pkt, size_t len,
 		return -1;
 
 	/* Everything from the request is copied before out is written. */
-	memcpy(reth.dst, eth->src, ETH_ALEN_TM);
-	memcpy(reth.src, src_mac, ETH_ALEN_TM);
-	put_be16(reth.type, ETHERTYPE_IPV4_TM);
+	pmtu_reply_eth(&reth, eth, src_mac, ETHERTYPE_IPV4_TM);
 
 	memset(&rip, 0, sizeof(rip));
 	rip.vhl = IPV4_VERSION << 4 | IPV4_HDR_MIN / 4;
@@ -334,9 +342,7 @@ pmtu_too_big6(const struct tm_eth_hdr *eth, const uint8_t *pkt, size_t len,
 	if (out == NULL || outsz < rlen)
 		return -1;
 
-	memcpy(reth.dst, eth->src, ETH_ALEN_TM);
-	memcpy(reth.src, src_mac, ETH_ALEN_TM);
-	put_be16(reth.type, ETHERTYPE_IPV6_TM);
+	pmtu_reply_eth(&reth, eth, src_mac, ETHERTYPE_IPV6_TM);
 
 	memset(&rip6, 0, sizeof(rip6));
 	rip6.vtcfl[0] = IPV6_VERSION << 4;

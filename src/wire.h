@@ -1,31 +1,16 @@
 /*
  * tapmesh's UDP message types and the data message header, shared by
  * handshake.c and the daemon's data path; their little-endian fields are
- * read and written with byteorder.h.  The handshake message layouts are
- * documented in handshake.h.  PROTOCOL, at the top of the tree,
- * describes the whole wire format in one place; a change here must be
- * made there too.
+ * read and written with byteorder.h.  The layouts are written once, in
+ * PROTOCOL at the top of the tree (data messages: section 4); a change
+ * here must be made there.
  *
- * Data message (type 4), WIRE_DATA_HEADER_LEN + n + WIRE_TAG_LEN bytes:
- *
- *	offset	size	field
- *	0	1	type = 4
- *	1	1	flags: bit 0 (WIRE_DATA_CSUM_PARTIAL) the frame is a
- *			TCP segment whose checksum field holds only the
- *			pseudo-header sum, as the sender's kernel left it
- *			for offload; set only in sessions that agreed on it
- *			(HANDSHAKE_FLAG_CSUM_PARTIAL).  Other bits are zero.
- *	2	2	reserved, zero
- *	4	4	le32 receiver_index (the receiver's session index)
- *	8	8	le64 counter (the AEAD nonce; see aead.h)
- *	16	n	ciphertext of the Ethernet frame
- *	16+n	16	AEAD tag
- *
- * The 16-byte header is the AEAD's associated data, so no header field
- * can be altered without the packet failing to authenticate.  A partial
- * checksum needs no end-to-end check of its own: the AEAD tag already
- * covers every byte of the frame, and the receiver hands the segment to
- * its kernel as one whose checksum is still to be computed.
+ * The 16-byte data header is the AEAD's associated data, so no header
+ * field can be altered without the packet failing to authenticate.  A
+ * partial checksum (WIRE_DATA_CSUM_PARTIAL) needs no end-to-end check of
+ * its own: the AEAD tag already covers every byte of the frame, and the
+ * receiver hands the segment to its kernel as one whose checksum is still
+ * to be computed.
  */
 #ifndef TAPMESH_WIRE_H
 #define TAPMESH_WIRE_H
