@@ -456,7 +456,7 @@ parse_main(struct load_ctx *ctx, struct tm_config *conf,
 
 /* Only "*.conf", never dotfiles, so editor and backup files are skipped. */
 static int
-peer_file_filter(const struct dirent *d)
+conf_dir_filter(const struct dirent *d)
 {
 	size_t	len = strlen(d->d_name), slen = strlen(CFG_CONF_SUFFIX);
 
@@ -467,7 +467,7 @@ peer_file_filter(const struct dirent *d)
 
 /* strcmp order, not the locale's, so that the order is the same anywhere. */
 static int
-peer_file_cmp(const struct dirent **a, const struct dirent **b)
+conf_dir_cmp(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
@@ -484,8 +484,8 @@ load_peers(struct load_ctx *ctx, struct tm_config *conf)
 	size_t			  dlen;
 	int			  i, n, len;
 
-	if ((n = scandir(conf->peers_dir, &names, peer_file_filter,
-	    peer_file_cmp)) == -1) {
+	if ((n = scandir(conf->peers_dir, &names, conf_dir_filter,
+	    conf_dir_cmp)) == -1) {
 		cfg_error(ctx->errs, conf->peers_dir, 0, "%s", strerror(errno));
 		return;
 	}

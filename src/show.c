@@ -13,7 +13,7 @@
 #include "udp.h"
 
 static const char *
-peer_state(const struct peer *p)
+show_state(const struct peer *p)
 {
 	if (p->up)
 		return "up";
@@ -53,7 +53,7 @@ age_text(struct sbuf *b, uint64_t ns)
 }
 
 static void
-peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
+show_peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
     struct sbuf *b)
 {
 	char		 key[KEY_B64_LEN + 1], a[INET6_ADDRSTRLEN + 8];
@@ -65,7 +65,7 @@ peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 	key_b64_encode(p->conf.public_key, key);
 	sbuf_printf(b, "\npeer: %s\n", p->conf.name);
 	sbuf_printf(b, "  public key: %s\n", key);
-	sbuf_printf(b, "  state: %s\n", peer_state(p));
+	sbuf_printf(b, "  state: %s\n", show_state(p));
 	sbuf_printf(b, "  addresses:");
 	for (i = 0; i < peer_neigh_count(p); i++) {
 		peer_neigh_addr(p, i, &na);
@@ -162,12 +162,12 @@ show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	    &counters_control, &ctx->control);
 	for (i = 0; i < ctx->peers.npeers; i++)
 		if (selected(ctx->peers.peers[i], name))
-			peer_text(ctx, ctx->peers.peers[i], now, b);
+			show_peer_text(ctx, ctx->peers.peers[i], now, b);
 	return 0;
 }
 
 static void
-peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
+show_peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 {
 	char		 key[KEY_B64_LEN + 1], a[INET6_ADDRSTRLEN + 8], m[18];
 	struct tm_addr	 na;
@@ -177,7 +177,7 @@ peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 	sbuf_printf(b, "    {\"name\": ");
 	sbuf_json_str(b, p->conf.name);
 	sbuf_printf(b, ", \"public_key\": \"%s\", \"state\": \"%s\", "
-	    "\"addresses\": [", key, peer_state(p));
+	    "\"addresses\": [", key, show_state(p));
 	for (i = 0; i < p->conf.naddrs; i++) {
 		na = p->conf.addrs[i];
 		sbuf_printf(b, "%s\"%s\"", i ? ", " : "",
@@ -293,7 +293,7 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 		if (!selected(ctx->peers.peers[i], name))
 			continue;
 		sbuf_printf(b, "%s", first ? "" : ",\n");
-		peer_json(ctx->peers.peers[i], now, b);
+		show_peer_json(ctx->peers.peers[i], now, b);
 		first = 0;
 	}
 	sbuf_printf(b, "\n  ]\n}\n");

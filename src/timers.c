@@ -103,7 +103,7 @@ drop(struct tm_ctx *ctx, struct keypair **kpp)
 }
 
 static void
-peer_timers(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
+timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
     uint64_t now)
 {
 	struct timers_state	 s;
@@ -141,7 +141,7 @@ timers_tick(void *arg)
 
 	limits(ctx, &l);
 	for (i = 0; i < ctx->peers.npeers; i++)
-		peer_timers(ctx, ctx->peers.peers[i], &l, now);
+		timers_peer(ctx, ctx->peers.peers[i], &l, now);
 	if (event_timer_add(&ctx->ev, &ctx->tick, TIMERS_TICK_MS) == -1)
 		log_warn("session timer");
 }
