@@ -372,7 +372,8 @@ mtu_learned(struct tm_ctx *ctx, const struct sockaddr_in6 *dst, int mtu)
 	size_t	 i;
 
 	for (i = 0; i < ctx->peers.npeers; i++)
-		path_mtu_learned(&ctx->peers.peers[i]->path, dst, mtu);
+		path_mtu_learned(&ctx->peers.peers[i]->path, dst, mtu,
+		    event_now_ns());
 }
 
 /*
