@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +282,48 @@ socket_alive(const struct sockaddr_un *sun)
 	return alive;
 }
 
+/*
+ * Makes the socket's directory if it is missing.  A daemon that drops
+ * privileges can remove its socket at exit only from a directory its
+ * user may write to: one it creates is given to that user; about one
+ * that exists and does not let it, it warns now.
+ */
+static int
+control_dir(const struct tm_ctx *ctx, const char *dir)
+{
+	const struct passwd	*pw = NULL;
+	struct stat		 st;
+	int			 made;
+
+	if (ctx->conf.user[0] != '\0' &&
+	    (pw = getpwnam(ctx->conf.user)) == NULL) {
+		log_warnx("user %s: no such user", ctx->conf.user);
+		return -1;
+	}
+	made = mkdir(dir, 0755) == 0;
+	if (!made && errno != EEXIST) {
+		log_warn("%s", dir);
+		return -1;
+	}
+	if (pw == NULL || pw->pw_uid == 0)
+		return 0;
+	if (made) {
+		if (chown(dir, pw->pw_uid, pw->pw_gid) == -1) {
+			log_warn("%s: chown", dir);
+			return -1;
+		}
+		return 0;
+	}
+	if (stat(dir, &st) == 0 &&
+	    !(st.st_uid == pw->pw_uid && (st.st_mode & S_IWUSR)) &&
+	    !(st.st_gid == pw->pw_gid && (st.st_mode & S_IWGRP)) &&
+	    !(st.st_mode & S_IWOTH))
+		log_warnx("%s: user %s cannot remove the control socket from "
+		    "this directory at exit; the next start replaces it", dir,
+		    ctx->conf.user);
+	return 0;
+}
+
 int
 control_open(struct tm_ctx *ctx)
 {
@@ -309,10 +352,8 @@ control_open(struct tm_ctx *ctx)
 		gid = gr->gr_gid;
 	}
 	snprintf(dir, sizeof(dir), "%s", sun.sun_path);
-	if (mkdir(dirname(dir), 0755) == -1 && errno != EEXIST) {
-		log_warn("%s", dir);
+	if (control_dir(ctx, dirname(dir)) == -1)
 		return -1;
-	}
 	if (socket_alive(&sun)) {
 		log_warnx("%s: another daemon answers on this control socket",
 		    sun.sun_path);

@@ -10,6 +10,7 @@
 #include "datapath.h"
 #include "frame.h"
 #include "ndp.h"
+#include "neigh.h"
 #include "offload.h"
 #include "path.h"
 #include "pmtu.h"
@@ -205,20 +206,52 @@ tap_input(struct tm_ctx *ctx, uint8_t *buf, size_t n)
 	tap_frame(ctx, buf, n, 0);
 }
 
+/*
+ * The TAP went away under the daemon (`ip link del`, or a tool that
+ * replaced it): the tun driver then reports EPOLLERR on every poll and
+ * reads fail with EBADFD, so carrying on would only spin.  Re-creating
+ * the TAP would come back with a new interface index, without the routes
+ * and the routing daemons' state of the old one, and hide whatever
+ * removed it; exiting non-zero lets the supervisor (systemd's Restart=)
+ * start over from the configuration, which the operator can see.  The
+ * kernel took the neighbour entries with the link.
+ */
+static void
+tap_gone(struct tm_ctx *ctx, const char *why)
+{
+	size_t	 i;
+
+	log_warnx("%s: interface gone (%s): exiting for a restart",
+	    ctx->tap.name, why);
+	for (i = 0; i < ctx->peers.npeers; i++)
+		neigh_peer_forget(ctx->peers.peers[i]);
+	event_del_fd(&ctx->ev, &ctx->tap_ev);
+	tap_close(&ctx->tap);
+	ctx->exit_code = 1;
+	event_break(&ctx->ev);
+}
+
 void
 datapath_tap_readable(int fd, uint32_t events, void *arg)
 {
 	struct tm_ctx	*ctx = arg;
 	ssize_t		 n;
-	int		 i;
+	int		 i, gone = 0;
 
-	(void)events;
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		tap_gone(ctx, events & EPOLLERR ? "EPOLLERR" : "EPOLLHUP");
+		return;
+	}
 	/* Sealed datagrams are queued and sent together below. */
 	ctx->tx.active = 1;
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
 		n = read(fd, ctx->tapio.buf, sizeof(ctx->tapio.buf));
 		if (n == -1) {
-			if (errno != EAGAIN && errno != EINTR)
+			if (errno == EBADFD || errno == EIO ||
+			    errno == ENODEV || errno == ENXIO)
+				gone = errno;
+			else if (errno != EAGAIN && errno != EINTR &&
+			    log_ratelimit_ok(&ctx->rl_drop, NULL))
 				log_warn("read %s", ctx->tap.name);
 			break;
 		}
@@ -229,6 +262,8 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 	}
 	ctx->tx.active = 0;
 	tx_flush(ctx);
+	if (gone != 0)
+		tap_gone(ctx, strerror(gone));
 }
 
 /* Writes the pending super frame, if any, into the TAP. */
@@ -337,7 +372,8 @@ mtu_learned(struct tm_ctx *ctx, const struct sockaddr_in6 *dst, int mtu)
 	size_t	 i;
 
 	for (i = 0; i < ctx->peers.npeers; i++)
-		path_mtu_learned(&ctx->peers.peers[i]->path, dst, mtu);
+		path_mtu_learned(&ctx->peers.peers[i]->path, dst, mtu,
+		    event_now_ns());
 }
 
 /*

@@ -206,6 +206,14 @@ key_load_file(const char *path, uint8_t priv[KEY_LEN], char *errbuf,
 		    (unsigned int)(st.st_mode & 07777));
 		goto out;
 	}
+	/* Its owner can change the key at will, or read it after a chmod. */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(errbuf, errlen, "%s: owned by uid %u, neither root "
+		    "nor this process's user (uid %u): that user could read "
+		    "or replace the private key (use chown)", path,
+		    (unsigned int)st.st_uid, (unsigned int)geteuid());
+		goto out;
+	}
 	for (;;) {
 		n = read(fd, buf + len, sizeof(buf) - len);
 		if (n == -1 && errno == EINTR)

@@ -59,7 +59,8 @@ int	 key_dh(const uint8_t [KEY_LEN], const uint8_t [KEY_LEN],
 /*
  * Reads a private key file: one base64 key, optionally followed by
  * whitespace.  The file must be a regular file that neither group nor
- * others can read or write, so a key that leaked through a bad mode is
+ * others can read or write, owned by root or by the user reading it, so
+ * a key that leaked through a bad mode or belongs to somebody else is
  * refused instead of silently used.  Returns 0, or -1 with a message
  * (naming the path, never key material) in errbuf.
  */

@@ -69,6 +69,13 @@ neigh_peer_remove(struct tm_ctx *ctx, struct peer *p)
 	}
 }
 
+void
+neigh_peer_forget(struct peer *p)
+{
+	p->neigh_installed = 0;
+	p->neigh_dirty = 0;
+}
+
 /* Restores are gathered for this long, so a flush is answered at once. */
 #define NEIGH_RESTORE_DELAY_MS	50
 /* More restores than this within the window means a fight. */

@@ -20,6 +20,12 @@ void	 neigh_peer_down(struct tm_ctx *, struct peer *);
 void	 neigh_peer_remove(struct tm_ctx *, struct peer *);
 
 /*
+ * Forgets the peer's entries without touching the kernel: the interface
+ * is gone, and they went with it.
+ */
+void	 neigh_peer_forget(struct peer *);
+
+/*
  * Watches neighbour events on the TAP: when another process (an operator's
  * `ip neigh flush`, FRR's zebra) deletes or replaces an entry of a live
  * peer, the daemon puts its entry back shortly after.  A peer whose

@@ -6,6 +6,7 @@
 
 #include "event.h"
 #include "path.h"
+#include "pmtu.h"
 #include "udp.h"
 #include "wire.h"
 
@@ -270,13 +271,13 @@ path_frame_limit(const struct path_set *ps)
 }
 
 void
-path_mtu_learned(struct path_set *ps, const struct sockaddr_in6 *dst, int mtu)
+path_mtu_learned(struct path_set *ps, const struct sockaddr_in6 *dst, int mtu,
+    uint64_t now)
 {
 	char	 a[INET6_ADDRSTRLEN + 8];
 	size_t	 j;
+	int	 m;
 
-	if (mtu < TM_MTU_MIN)
-		return;
 	for (j = 0; j < ps->npaths; j++) {
 		struct path	*pa = &ps->paths[j];
 
@@ -284,11 +285,39 @@ path_mtu_learned(struct path_set *ps, const struct sockaddr_in6 *dst, int mtu)
 		    memcmp(&pa->addr.sin6_addr, &dst->sin6_addr,
 		    sizeof(dst->sin6_addr)) != 0)
 			continue;
-		if (pa->mtu != 0 && pa->mtu <= mtu)
+		m = pmtu_learned(pa->mtu, mtu,
+		    !IN6_IS_ADDR_V4MAPPED(&pa->addr.sin6_addr));
+		if (m == 0)
 			continue;
-		pa->mtu = mtu;
-		log_info("peer %s: path %s: underlay MTU %d", ps->name,
-		    udp_ntop(&pa->addr, a, sizeof(a)), mtu);
+		pa->mtu = m;
+		pa->mtu_learned_ns = now != 0 ? now : 1;
+		if (m != mtu)
+			log_info("peer %s: path %s: underlay MTU %d (ICMP said "
+			    "%d, below the floor of its family)", ps->name,
+			    udp_ntop(&pa->addr, a, sizeof(a)), m, mtu);
+		else
+			log_info("peer %s: path %s: underlay MTU %d", ps->name,
+			    udp_ntop(&pa->addr, a, sizeof(a)), m);
+	}
+}
+
+void
+path_mtu_expire(struct path_set *ps, uint64_t now)
+{
+	char	 a[INET6_ADDRSTRLEN + 8];
+	size_t	 j;
+
+	for (j = 0; j < ps->npaths; j++) {
+		struct path	*pa = &ps->paths[j];
+
+		if (!pmtu_expired(pa->mtu_learned_ns, now))
+			continue;
+		log_info("peer %s: path %s: learned MTU %d expired, back to %s; "
+		    "probing with full-size frames", ps->name,
+		    udp_ntop(&pa->addr, a, sizeof(a)), pa->mtu,
+		    pa->conf_mtu ? "the configured MTU" : "none");
+		pa->mtu = pa->conf_mtu;
+		pa->mtu_learned_ns = 0;
 	}
 }
 
@@ -340,6 +369,7 @@ path_set_address(struct path_set *ps, size_t i, const struct sockaddr_in6 *sa,
 	pa->probes_answered = 0;
 	pa->rtt_ns = 0;
 	pa->mtu = pa->conf_mtu;
+	pa->mtu_learned_ns = 0;
 	if (ps->active == (int)i)
 		ps->endpoint = *sa;
 	else if (!ps->has_endpoint)

@@ -71,6 +71,7 @@ struct path {
 	uint64_t		 probes_answered;
 	int			 mtu;		/* underlay MTU; 0: unknown */
 	int			 conf_mtu;	/* as configured */
+	uint64_t		 mtu_learned_ns; /* mtu is from ICMP; 0: not */
 	const struct in6_addr	*source;	/* send from; NULL: any */
 
 	/* An endpoint given by host name (hostname.c). */
@@ -165,10 +166,19 @@ int	 path_frame_limit(const struct path_set *);
 
 /*
  * The kernel learned (ICMP "fragmentation needed" / "packet too big")
- * that the underlay to dst carries at most mtu bytes: every path of the
- * set to that address takes the smaller MTU.
+ * at now that the underlay to dst carries at most mtu bytes: every path
+ * of the set to that address takes the smaller MTU, never below its
+ * family's floor (pmtu_learned).
  */
-void	 path_mtu_learned(struct path_set *, const struct sockaddr_in6 *, int);
+void	 path_mtu_learned(struct path_set *, const struct sockaddr_in6 *, int,
+	    uint64_t now);
+
+/*
+ * Forgets every MTU learned PMTU_EXPIRE_NS or longer before now: the
+ * path is back to its configured MTU (or none), so full-size frames
+ * probe it again.
+ */
+void	 path_mtu_expire(struct path_set *, uint64_t now);
 
 /*
  * The local address datagrams to to leave from, when a configured path

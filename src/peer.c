@@ -52,16 +52,33 @@ peer_new(const struct peer_conf *conf)
 	return p;
 }
 
+struct peer **
+peer_buckets_new(size_t n, size_t *nbuckets)
+{
+	*nbuckets = 16;
+	while (*nbuckets < n * 2)
+		*nbuckets <<= 1;
+	return calloc(*nbuckets, sizeof(struct peer *));
+}
+
 int
 peer_table_set(struct peer_table *pt, struct peer **peers, size_t n)
 {
 	struct peer	**buckets;
-	size_t		  nbuckets = 16, i, b;
+	size_t		  nbuckets;
 
-	while (nbuckets < n * 2)
-		nbuckets <<= 1;
-	if ((buckets = calloc(nbuckets, sizeof(*buckets))) == NULL)
+	if ((buckets = peer_buckets_new(n, &nbuckets)) == NULL)
 		return -1;
+	peer_table_commit(pt, peers, n, buckets, nbuckets);
+	return 0;
+}
+
+void
+peer_table_commit(struct peer_table *pt, struct peer **peers, size_t n,
+    struct peer **buckets, size_t nbuckets)
+{
+	size_t	 i, b;
+
 	for (i = 0; i < n; i++) {
 		b = mac_hash(peers[i]->conf.mac, nbuckets);
 		peers[i]->mac_next = buckets[b];
@@ -74,7 +91,6 @@ peer_table_set(struct peer_table *pt, struct peer **peers, size_t n)
 	pt->nbuckets = nbuckets;
 	pt->peers = peers;
 	pt->npeers = n;
-	return 0;
 }
 
 int

@@ -107,6 +107,16 @@ struct peer *peer_new(const struct peer_conf *);
  */
 int	 peer_table_set(struct peer_table *, struct peer **, size_t);
 
+/*
+ * peer_table_set in two steps, for a reload that must allocate before
+ * it changes anything: the zeroed buckets of the MAC hash for n peers
+ * (NULL if out of memory; their number in *nbuckets), then the change,
+ * which cannot fail and takes the buckets over.
+ */
+struct peer **peer_buckets_new(size_t n, size_t *nbuckets);
+void	 peer_table_commit(struct peer_table *, struct peer **, size_t,
+	    struct peer **, size_t);
+
 /* Frees the table and every peer in it. */
 void	 peer_table_free(struct peer_table *);
 

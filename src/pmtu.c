@@ -527,3 +527,21 @@ pmtu_clamp_mss(uint8_t *frame, size_t len, uint16_t mss4, uint16_t mss6)
 		return 0;
 	}
 }
+
+int
+pmtu_learned(int cur, int mtu, int ipv6)
+{
+	int	 floor = ipv6 ? PMTU_LEARNED_MIN6 : PMTU_LEARNED_MIN4;
+
+	if (mtu < floor)
+		mtu = floor;
+	if (cur != 0 && mtu >= cur)
+		return 0;
+	return mtu;
+}
+
+int
+pmtu_expired(uint64_t learned_ns, uint64_t now)
+{
+	return learned_ns != 0 && now - learned_ns >= PMTU_EXPIRE_NS;
+}

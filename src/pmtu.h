@@ -1,6 +1,6 @@
 /*
  * Path MTU help for the packet path: ICMP "too big" replies and TCP MSS
- * clamping.
+ * clamping, and the rules for an underlay MTU learned from ICMP.
  *
  * The tunnel adds its own headers, so the largest inner IP packet that
  * crosses a path can be smaller than what the TAP's MTU lets the kernel
@@ -8,7 +8,7 @@
  * answer it: with an ICMP Fragmentation Needed or an ICMPv6 Packet Too
  * Big that appears to come from the peer, so that the sender lowers its
  * path MTU.  TCP connections are spared that round trip by lowering the
- * MSS option of their SYNs.  Both functions are pure: no state, no
+ * MSS option of their SYNs.  Every function is pure: no state, no
  * allocation, no system calls.
  */
 #ifndef TAPMESH_PMTU_H
@@ -22,6 +22,31 @@
 
 #define PMTU_IP4_MIN		68	/* RFC 791: every link carries it */
 #define PMTU_IP6_MIN		1280	/* RFC 8200 section 5 */
+
+/*
+ * An underlay MTU learned from an ICMP error is never taken below these
+ * (the smallest the mtu setting accepts for IPv4; the IPv6 minimum, RFC
+ * 8201 section 4), so a forged or broken "too big" cannot shrink a path
+ * further, and it is forgotten after PMTU_EXPIRE_NS, as the kernel's
+ * ip_rt_mtu_expires does: full-size packets then probe the path again,
+ * and one that is still narrow answers with a new ICMP error.
+ */
+#define PMTU_LEARNED_MIN4	576
+#define PMTU_LEARNED_MIN6	PMTU_IP6_MIN
+#define PMTU_EXPIRE_NS		(600 * 1000000000ULL)
+
+/*
+ * The MTU a path whose MTU is cur (0: unknown) takes when an ICMP error
+ * reports mtu for it: mtu raised to its family's floor, or 0 if that
+ * does not lower cur (an MTU is only ever lowered by a report).  Pure.
+ */
+int	 pmtu_learned(int cur, int mtu, int ipv6);
+
+/*
+ * True if an MTU learned at learned_ns (0: not learned) has expired at
+ * now.  Pure.
+ */
+int	 pmtu_expired(uint64_t learned_ns, uint64_t now);
 
 /*
  * The longest replies, Ethernet header included: an ICMP error is at most

@@ -50,6 +50,8 @@ probe_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 	char		 a[INET6_ADDRSTRLEN + 8];
 	size_t		 i;
 
+	/* An MTU learned long ago is tried again, upward. */
+	path_mtu_expire(ps, now);
 	for (i = 0; i < ps->npaths; i++) {
 		pa = &ps->paths[i];
 		if (!pa->resolved)

@@ -99,8 +99,7 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 		return 0;
 	if (!name)
 		log_info("peer %s: renamed to %s", p->conf.name, nc->name);
-	if (!addrs)
-		neigh_peer_remove(ctx, p);	/* entries of the old addresses */
+	/* The entries of the old addresses went first (reload_config). */
 	p->conf = *nc;
 	if (!eps)
 		path_init(&p->path, &p->conf);
@@ -116,8 +115,10 @@ int
 reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 {
 	struct tm_config	  nc;
-	struct peer		**np = NULL, **match = NULL, *p;
-	size_t			  i, nadded = 0, nremoved = 0, nchanged = 0;
+	struct peer		**np = NULL, **match = NULL, **buckets = NULL;
+	struct peer		 *p;
+	size_t			  i, nbuckets, nadded = 0, nremoved = 0;
+	size_t			  nchanged = 0;
 
 	if (config_reload(ctx->conf.file, &nc, errs, &ctx->conf) == -1) {
 		log_warnx("reload refused: %zu error(s) in the configuration",
@@ -134,7 +135,8 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	 */
 	np = calloc(nc.npeers ? nc.npeers : 1, sizeof(*np));
 	match = calloc(nc.npeers ? nc.npeers : 1, sizeof(*match));
-	if (np == NULL || match == NULL)
+	buckets = peer_buckets_new(nc.npeers, &nbuckets);
+	if (np == NULL || match == NULL || buckets == NULL)
 		goto nomem;
 	for (i = 0; i < nc.npeers; i++) {
 		match[i] = peer_find_by_key(&ctx->peers, nc.peers[i].public_key);
@@ -163,6 +165,16 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 		free(p);
 		nremoved++;
 	}
+	/*
+	 * Then every kept peer whose addresses change drops its old entries,
+	 * before any peer installs new ones: an address that moves from one
+	 * kept peer to another must not lose its new owner's entry to the
+	 * removal of its old owner's.
+	 */
+	for (i = 0; i < nc.npeers; i++)
+		if (match[i] != NULL && !addrs_equal(&match[i]->conf,
+		    &nc.peers[i]))
+			neigh_peer_remove(ctx, match[i]);
 	for (i = 0; i < nc.npeers; i++) {
 		if (match[i] == NULL) {
 			log_info("peer %s: added", np[i]->conf.name);
@@ -170,9 +182,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 		} else if (update_peer(ctx, match[i], &nc.peers[i]))
 			nchanged++;
 	}
-	/* peer_table_set only fails before it changes anything. */
-	if (peer_table_set(&ctx->peers, np, nc.npeers) == -1)
-		fatalx("reload: out of memory while applying");
+	peer_table_commit(&ctx->peers, np, nc.npeers, buckets, nbuckets);
 	np = NULL;
 
 	ctx->conf.keepalive = nc.keepalive;
@@ -203,6 +213,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 				free(np[i]);
 	free(np);
 	free(match);
+	free(buckets);
 	config_free(&nc);
 	log_warnx("reload refused; the running configuration is unchanged");
 	return -1;

@@ -2,6 +2,7 @@
  * Sessions: keypairs and our own handshakes.  See session.h.
  */
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -256,8 +257,15 @@ session_set_cipher(struct tm_ctx *ctx)
 int
 session_init(struct tm_ctx *ctx)
 {
-	size_t	 i;
+	uint64_t	 key[2];
+	size_t		 i;
 
+	/* Secret, so that nobody can pick sources that share buckets. */
+	if (RAND_bytes((unsigned char *)key, sizeof(key)) != 1) {
+		log_warnx("no random bytes for the handshake rate limit");
+		return -1;
+	}
+	ratelimit_init(&ctx->hs.rl, key);
 	if (handshake_local_init(&ctx->hlocal, ctx->conf.private_key) !=
 	    HANDSHAKE_OK) {
 		log_warnx("cannot use the private key");

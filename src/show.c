@@ -89,6 +89,13 @@ show_peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 			    pa->priority);
 		if (pa->probes_answered > 0)
 			sbuf_printf(b, ", rtt %.3f ms", (double)pa->rtt_ns / 1e6);
+		if (pa->mtu != 0)
+			sbuf_printf(b, ", mtu %d", pa->mtu);
+		if (pa->mtu_learned_ns != 0) {
+			sbuf_printf(b, " (learned ");
+			age_text(b, now - pa->mtu_learned_ns);
+			sbuf_printf(b, ")");
+		}
 		sbuf_printf(b, ", probes %llu/%llu answered%s\n",
 		    (unsigned long long)pa->probes_answered,
 		    (unsigned long long)pa->probes_sent,
@@ -213,6 +220,16 @@ show_peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 			    (unsigned long long)(pa->rtt_ns / 1000));
 		else
 			sbuf_printf(b, "\"rtt_us\": null, ");
+		if (pa->mtu != 0)
+			sbuf_printf(b, "\"mtu\": %d, ", pa->mtu);
+		else
+			sbuf_printf(b, "\"mtu\": null, ");
+		if (pa->mtu_learned_ns != 0)
+			sbuf_printf(b, "\"mtu_learned_age_ms\": %llu, ",
+			    (unsigned long long)((now - pa->mtu_learned_ns) /
+			    1000000ULL));
+		else
+			sbuf_printf(b, "\"mtu_learned_age_ms\": null, ");
 		sbuf_printf(b, "\"probes_sent\": %llu, \"probes_answered\": "
 		    "%llu}", (unsigned long long)pa->probes_sent,
 		    (unsigned long long)pa->probes_answered);

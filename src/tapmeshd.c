@@ -252,7 +252,7 @@ run(struct tm_ctx *ctx)
 		log_warn("epoll_wait");
 		return 1;
 	}
-	return 0;
+	return ctx->exit_code;
 }
 
 int

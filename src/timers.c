@@ -33,14 +33,17 @@ timers_due(const struct timers_state *s, const struct timers_limits *l,
 		current = 0;
 	}
 	/*
-	 * The initiator confirms a session at once with a keepalive; one
-	 * still unconfirmed after two retry intervals was abandoned by it
-	 * (crossing handshakes) and must not hold up the next handshake.
+	 * The initiator confirms a session at once with a keepalive, but
+	 * that one packet can be lost, and an initiator without a
+	 * configured path to us (we are behind NAT) sends nothing else on
+	 * an idle link; it already sends on the new keys.  So the next
+	 * keypair stays until it expires or a newer handshake replaces it
+	 * (WireGuard's rule).  After two retry intervals unconfirmed it no
+	 * longer holds our own handshake back: the initiator may have
+	 * abandoned it (crossing handshakes).
 	 */
-	if (next != 0 && now - next >= 2 * l->retry_ns) {
-		due |= TIMERS_DROP_NEXT;
+	if (next != 0 && now - next >= 2 * l->retry_ns)
 		next = 0;
-	}
 	if (up && now - s->last_rx_ns >= l->dead_ns) {
 		due |= TIMERS_DOWN;
 		up = 0;
@@ -113,7 +116,7 @@ timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
 	due = timers_due(&s, l, now);
 	if (due & TIMERS_EXPIRE_PREVIOUS)
 		drop(ctx, &p->kp_previous);
-	if (due & (TIMERS_EXPIRE_NEXT | TIMERS_DROP_NEXT))
+	if (due & TIMERS_EXPIRE_NEXT)
 		drop(ctx, &p->kp_next);
 	if (due & TIMERS_EXPIRE_CURRENT)
 		drop(ctx, &p->kp_current);

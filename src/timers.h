@@ -43,7 +43,6 @@ struct timers_limits {
 #define TIMERS_EXPIRE_PREVIOUS	0x001	/* older than reject */
 #define TIMERS_EXPIRE_NEXT	0x002
 #define TIMERS_EXPIRE_CURRENT	0x004
-#define TIMERS_DROP_NEXT	0x008	/* unconfirmed for 2 x retry */
 #define TIMERS_DOWN		0x010	/* nothing heard for dead_time */
 #define TIMERS_ABANDON		0x020	/* our handshake is not needed */
 #define TIMERS_RETRY		0x040	/* ours got no answer: again */

@@ -23,6 +23,18 @@ out=$("$TAPMESHD" -t -c "$d/ok/tapmesh.conf" 2>&1)
 check "-t accepts contrib/tapmesh.conf with conf.d/" test $? = 0
 check "-t counts the example peers" grep -q "configuration OK, 3 peers" <<<"$out"
 
+# A key file owned by another user (not root) is refused, named.
+if [ "$(id -u)" = 0 ]; then
+	chown 65534 "$d/ok/private.key"
+	out=$("$TAPMESHD" -t -c "$d/ok/tapmesh.conf" 2>&1)
+	rc=$?
+	chown 0 "$d/ok/private.key"
+	diag "$out"
+	check "-t refuses a key file owned by another user, exit 1" test "$rc" = 1
+	check "... naming the file and its owner" \
+	    grep -q "$d/ok/private.key\"*: owned by uid 65534" <<<"$out"
+fi
+
 out=$("$TAPMESHD" -t -c "$d/missing.conf" 2>&1)
 check "-t on a missing file exits 1" test $? = 1
 check "-t names the missing file" grep -q "$d/missing.conf" <<<"$out"

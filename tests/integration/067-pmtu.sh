@@ -5,6 +5,7 @@
 # with DF that no longer fits is answered with ICMP "fragmentation needed"
 # written into n1's TAP, so the sender's own PMTU discovery works; a
 # TCP transfer completes; with clamp_mss the SYN's MSS is lowered to fit.
+# A forged ICMPv6 "packet too big" cannot take an IPv6 path below 1280.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v python3 >/dev/null || skip_all "python3 is needed for the TCP transfer"
@@ -79,5 +80,43 @@ diag "TCP over the tunnel: ${bytes:-0} bytes received, MSS ${mss:-?}"
 check "a 4 MiB TCP transfer completes" test "${bytes:-0}" = $((4 << 20))
 check "clamp_mss lowered the SYN's MSS to fit the path (<= 1186)" \
     test "${mss:-9999}" -le 1186
+
+# A forged ICMPv6 "packet too big" from the router, quoting a datagram of
+# n1 to a second, IPv6 endpoint of n2 with the right 4-tuple and an MTU
+# of 1000: the path takes 1280, the IPv6 minimum, and shows its age.
+nsx 1 ip -6 addr add fd12::1/64 dev ul0 nodad
+ip -n "$r" -6 addr add fd12::fe/64 dev ul0 nodad
+nsx 1 ip -6 route add fd20::/64 via fd12::fe
+sed -i 's#^endpoints = .*#endpoints = ( { host = "198.20.0.2"; port = 5655; priority = 10; }, { host = "fd20::2"; port = 5655; priority = 20; } );#' \
+    "$LAB_DIR/n1/conf.d/n2.conf"
+quiet lab_ctl 1 reload || not_ok "n1 reloads with an IPv6 endpoint"
+ip netns exec "$r" python3 - <<'EOPY'
+import socket, struct
+src, dst = "fd12::1", "fd20::2"
+udp = struct.pack("!HHHH", 5655, 5655, 8 + 32, 0) + bytes(32)
+ip6 = struct.pack("!IHBB", 6 << 28, len(udp), 17, 64) + \
+    socket.inet_pton(socket.AF_INET6, src) + \
+    socket.inet_pton(socket.AF_INET6, dst)
+# Type 2 (packet too big), code 0; the kernel fills in the checksum.
+ptb = struct.pack("!BBHI", 2, 0, 0, 1000) + ip6 + udp
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.sendto(ptb, ("fd12::1", 0))
+EOPY
+learned6() { grep -q "peer n2: path \[fd20::2\]:5655: underlay MTU" "$LAB_DIR/n1/tapmeshd.log"; }
+lab_wait 3 learned6
+diag "$(grep 'fd20::2\]:5655: underlay MTU' "$LAB_DIR/n1/tapmeshd.log")"
+check "the forged 'too big' quoting the 4-tuple takes IPv6 to 1280, not 1000" \
+    grep -q "peer n2: path \[fd20::2\]:5655: underlay MTU 1280 (ICMP said 1000" \
+    "$LAB_DIR/n1/tapmeshd.log"
+path6=$(lab_ctl 1 show n2 --json | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["peers"][0]["paths"][1]
+print(p["endpoint"], p["mtu"], p["mtu_learned_age_ms"] is not None)')
+diag "show: $path6"
+check "show --json gives the path's MTU 1280, learned" \
+    test "$path6" = "[fd20::2]:5655 1280 True"
+check "show gives its age" \
+    quiet grep -q "path \[fd20::2\]:5655: .*mtu 1280 (learned [0-9]* s ago)" \
+    <(lab_ctl 1 show n2)
 
 finish

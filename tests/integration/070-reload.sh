@@ -2,7 +2,8 @@
 # Reload as a diff: a 4th peer added to a running 3-peer mesh while n1
 # pings n2 every 10 ms (no ping lost, the new peer reachable, untouched
 # sessions keep their keys); a removed peer takes its neighbour entries
-# with it; a broken file is refused with FILE:LINE and changes nothing.
+# with it; a broken file is refused with FILE:LINE and changes nothing;
+# an address moving from one kept peer to another keeps its new entry.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 
@@ -56,6 +57,38 @@ check "SIGHUP reload removes n3's neighbour entries" lab_wait 5 gone3
 check "n1 keeps n2 and n4 (6 entries)" test "$(lab_permanent 1)" = 6
 check "n1 -> n2 still works" quiet nsx 1 ping -c 2 -i 0.2 -W 2 -q 10.255.0.2
 check "n1 logged the removal" grep -q "peer n3: removed" "$LAB_DIR/n1/tapmeshd.log"
+
+# An address that moves between two peers that both stay: n4 owns
+# 10.255.0.50 (after its own, which gives its MAC), then n2 (whose file sorts, and is applied, first) takes
+# it.  Its new entry must not be deleted by the removal of n4's.
+sed -i 's/^address = \[ "10.255.0.4",/address = [ "10.255.0.4", "10.255.0.50",/' \
+    "$LAB_DIR/n1/conf.d/n4.conf"
+quiet lab_ctl 1 reload
+mac50() { nsx 1 ip neigh show 10.255.0.50 dev tap0 | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2; }
+owner4() { [ "$(mac50)" = "$(lab_mac 4)" ]; }
+check "10.255.0.50 is n4's" lab_wait 5 owner4
+sed -i 's/^address = \[ "10.255.0.4", "10.255.0.50",/address = [ "10.255.0.4",/' \
+    "$LAB_DIR/n1/conf.d/n4.conf"
+sed -i 's/^address = \[ "10.255.0.2",/address = [ "10.255.0.2", "10.255.0.50",/' \
+    "$LAB_DIR/n1/conf.d/n2.conf"
+nsx 1 ip monitor neigh >"$LAB_DIR/neigh.mon" 2>&1 &
+mon=$!
+LAB_PIDS+=("$mon")
+sleep 0.3
+out=$(lab_ctl 1 reload 2>&1)
+diag "$out"
+sleep 1
+kill "$mon"
+wait "$mon" 2>/dev/null
+diag "$(grep '10.255.0.50 ' "$LAB_DIR/neigh.mon")"
+check "10.255.0.50 moved to n2" test "$(mac50)" = "$(lab_mac 2)"
+# n4's entry goes (a FAILED update, then Deleted), then n2's comes; once
+# n2's is there, nothing may touch it.
+after_n2() {
+	grep '10.255.0.50 ' "$LAB_DIR/neigh.mon" |
+	    sed -n "/lladdr $(lab_mac 2) PERMANENT/,\$p" | sed 1d
+}
+check "n2's new entry was never deleted or changed" test -z "$(after_n2)"
 
 # What only a restart can change is refused.
 sed -i 's/^listen = 5655;/listen = 5656;/' "$LAB_DIR/n1/tapmesh.conf"

@@ -52,5 +52,19 @@ rm "$LAB_DIR/n1/conf.d/n2.conf"
 check "unprivileged n1 reloads" quiet lab_ctl 1 reload
 gone2() { test -z "$(nsx 1 ip neigh show 10.255.0.2)"; }
 check "and removes n2's entries" lab_wait 5 gone2
+check "n1 warned that nobody cannot remove its socket from n1's directory" \
+    grep -q "user nobody cannot remove the control socket" "$LAB_DIR/n1/tapmeshd.log"
+
+# A socket directory the daemon creates is its user's: the unprivileged
+# daemon removes its socket at exit, leaving nothing stale.
+check "n1 stops" lab_stop 1
+sed -i 's#^control_socket = .*#control_socket = "run/ctl.sock";#' \
+    "$LAB_DIR/n1/tapmesh.conf"
+lab_start 1 || bail "n1 restart"
+check "n1 created its socket's directory for nobody" \
+    test "$(stat -c %U "$LAB_DIR/n1/run" 2>/dev/null)" = nobody
+check "and serves the socket there" test -S "$LAB_DIR/n1/run/ctl.sock"
+check "unprivileged n1 exits 0" lab_stop 1
+check "and leaves no stale socket behind" test ! -e "$LAB_DIR/n1/run/ctl.sock"
 
 finish

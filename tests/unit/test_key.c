@@ -227,6 +227,18 @@ test_load_file(void **state)
 		assert_null(strstr(err, b64));
 	}
 
+	/* Refused: owned by another user who is not root. */
+	if (geteuid() == 0) {
+		write_file(path, b64, 0600);
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		err[0] = '\0';
+		assert_int_equal(key_load_file(path, k, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, path));
+		assert_non_null(strstr(err, "owned by uid 65534"));
+		assert_int_equal(chown(path, 0, 0), 0);
+		assert_int_equal(key_load_file(path, k, err, sizeof(err)), 0);
+	}
+
 	/* Refused: malformed contents, never echoed back. */
 	snprintf(content, sizeof(content), " %s", b64);
 	write_file(path, content, 0600);

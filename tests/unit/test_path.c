@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "path.h"
+#include "pmtu.h"
 #include "wire.h"
 
 #define SEC	1000000000ULL
@@ -244,27 +245,76 @@ test_source(void **state)
 	assert_null(path_source(&ps, &to, 1));
 }
 
-/* A learned underlay MTU only goes down, and bounds the frame size. */
+/*
+ * A learned underlay MTU only goes down (not below its family's floor),
+ * bounds the frame size, and expires after ten minutes.
+ */
 static void
 test_mtu(void **state)
 {
 	(void)state;
 	assert_int_equal(path_frame_limit(&ps), 0);
-	path_mtu_learned(&ps, &conf.endpoints[0].sa, 1400);
+	path_mtu_learned(&ps, &conf.endpoints[0].sa, 1400, T0);
 	assert_int_equal(ps.paths[0].mtu, 1400);
 	assert_int_equal(path_frame_limit(&ps),
 	    1400 - 20 - 8 - WIRE_DATA_OVERHEAD);
-	path_mtu_learned(&ps, &conf.endpoints[0].sa, 1450);
+	path_mtu_learned(&ps, &conf.endpoints[0].sa, 1450, T0 + SEC);
 	assert_int_equal(ps.paths[0].mtu, 1400);
-	path_mtu_learned(&ps, &conf.endpoints[0].sa, TM_MTU_MIN - 1);
-	assert_int_equal(ps.paths[0].mtu, 1400);
+	assert_int_equal(ps.paths[0].mtu_learned_ns, T0);
+	/* Below the IPv4 floor: the floor, learned now. */
+	path_mtu_learned(&ps, &conf.endpoints[0].sa, 68, T0 + 2 * SEC);
+	assert_int_equal(ps.paths[0].mtu, PMTU_LEARNED_MIN4);
 	assert_int_equal(ps.paths[1].mtu, 0);
+	/* Ten minutes on, it is forgotten: unknown again, as configured. */
+	path_mtu_expire(&ps, T0 + 2 * SEC + PMTU_EXPIRE_NS - 1);
+	assert_int_equal(ps.paths[0].mtu, PMTU_LEARNED_MIN4);
+	path_mtu_expire(&ps, T0 + 2 * SEC + PMTU_EXPIRE_NS);
+	assert_int_equal(ps.paths[0].mtu, 0);
+	assert_int_equal(ps.paths[0].mtu_learned_ns, 0);
+	assert_int_equal(path_frame_limit(&ps), 0);
+	/* A configured MTU is what an expired one goes back to. */
+	ps.paths[1].mtu = ps.paths[1].conf_mtu = 1450;
+	path_mtu_learned(&ps, &conf.endpoints[1].sa, 1300, T0);
+	assert_int_equal(ps.paths[1].mtu, 1300);
+	path_mtu_expire(&ps, T0 + PMTU_EXPIRE_NS);
+	assert_int_equal(ps.paths[1].mtu, 1450);
+	path_mtu_expire(&ps, T0 + 10 * PMTU_EXPIRE_NS);
+	assert_int_equal(ps.paths[1].mtu, 1450);
+	path_mtu_learned(&ps, &conf.endpoints[0].sa, 1400, T0);
 	/* A new address of a named endpoint forgets it. */
 	ps.paths[0].host = "b.example";
 	path_set_address(&ps, 0, &conf.endpoints[2].sa, &rl);
 	assert_int_equal(ps.paths[0].mtu, 0);
+	assert_int_equal(ps.paths[0].mtu_learned_ns, 0);
 	assert_memory_equal(&ps.endpoint, &conf.endpoints[2].sa,
 	    sizeof(ps.endpoint));
+}
+
+/*
+ * An IPv6 path is never taken below 1280 bytes: a forged "packet too
+ * big" quoting our datagram can lower it no further.
+ */
+static void
+test_mtu_ipv6_floor(void **state)
+{
+	struct sockaddr_in6	 s6;
+
+	(void)state;
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	s6.sin6_port = htons(5655);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", &s6.sin6_addr), 1);
+	conf.endpoints[0].sa = s6;
+	path_init(&ps, &conf);
+	path_mtu_learned(&ps, &s6, 1000, T0);
+	assert_int_equal(ps.paths[0].mtu, 1280);
+	assert_int_equal(path_frame_limit(&ps),
+	    1280 - 40 - 8 - WIRE_DATA_OVERHEAD);
+	path_mtu_learned(&ps, &s6, 576, T0);
+	assert_int_equal(ps.paths[0].mtu, 1280);
+	path_mtu_learned(&ps, &s6, 1279, T0);
+	assert_int_equal(ps.paths[0].mtu, 1280);
+	assert_int_equal(ps.paths[1].mtu, 0);
 }
 
 int
@@ -272,6 +322,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_init, setup),
+		cmocka_unit_test_setup(test_mtu_ipv6_floor, setup),
 		cmocka_unit_test_setup(test_failover_order, setup),
 		cmocka_unit_test_setup(test_hold_down, setup),
 		cmocka_unit_test_setup(test_choose_is_pure, setup),

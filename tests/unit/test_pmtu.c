@@ -1303,6 +1303,41 @@ test_mutations(void **state)
 	mutate_run(frame, len, len, true, &rng);
 }
 
+/* A learned MTU: only lower, never below the family's floor. */
+static void
+test_learned_floor(void **state)
+{
+	(void)state;
+	assert_int_equal(pmtu_learned(0, 1400, 0), 1400);
+	assert_int_equal(pmtu_learned(1400, 1300, 0), 1300);
+	assert_int_equal(pmtu_learned(1300, 1300, 0), 0);
+	assert_int_equal(pmtu_learned(1300, 1400, 0), 0);
+	assert_int_equal(pmtu_learned(0, 516, 0), PMTU_LEARNED_MIN4);
+	assert_int_equal(pmtu_learned(1400, 68, 0), 576);
+	assert_int_equal(pmtu_learned(576, 68, 0), 0);
+	/* IPv6: 1280, whatever a forged "packet too big" says. */
+	assert_int_equal(pmtu_learned(0, 1000, 1), 1280);
+	assert_int_equal(pmtu_learned(1500, 576, 1), 1280);
+	assert_int_equal(pmtu_learned(1280, 576, 1), 0);
+	assert_int_equal(pmtu_learned(1500, 1400, 1), 1400);
+	assert_int_equal(pmtu_learned(1500, -1, 1), 1280);
+}
+
+/* Expiry after ten minutes, with the clock passed in. */
+static void
+test_learned_expiry(void **state)
+{
+	const uint64_t	 t = 5000ULL * 1000000000ULL;
+
+	(void)state;
+	assert_int_equal(PMTU_EXPIRE_NS, 600ULL * 1000000000ULL);
+	assert_false(pmtu_expired(0, t));
+	assert_false(pmtu_expired(t, t));
+	assert_false(pmtu_expired(t, t + PMTU_EXPIRE_NS - 1));
+	assert_true(pmtu_expired(t, t + PMTU_EXPIRE_NS));
+	assert_true(pmtu_expired(t, t + 100 * PMTU_EXPIRE_NS));
+}
+
 int
 main(void)
 {
@@ -1333,6 +1368,8 @@ main(void)
 		cmocka_unit_test(test_clamp_left_alone),
 		cmocka_unit_test(test_clamp_truncated),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_learned_floor),
+		cmocka_unit_test(test_learned_expiry),
 	};
 
 	size_t			i;

@@ -131,6 +131,10 @@ make_ctx(void)
 	p->path.paths[0].probes_answered = 30;
 	p->path.paths[0].rtt_ns = 1234567;
 	p->path.paths[1].probes_sent = 7;
+	/* Learned from ICMP 95.5 s ago (stable text), and a configured one. */
+	p->path.paths[0].mtu = 1280;
+	p->path.paths[0].mtu_learned_ns = now - 95500000000ULL;
+	p->path.paths[1].mtu = p->path.paths[1].conf_mtu = 1400;
 	p->path.has_learned = 1;
 	p->path.learned.addr = p->path.paths[0].addr;
 	p->path.learned.addr.sin6_port = htons(40000);
@@ -198,6 +202,7 @@ mask_ages(char *s)
 {
 	mask(s, "  heard from ", ": ");
 	mask(s, "\"age_ms\":", " ");
+	mask(s, "\"mtu_learned_age_ms\":", " ");
 	mask(s, "\"latest_handshake_age_ms\":", " ");
 	mask(s, "tapmesh_peer_latest_handshake_seconds{", "} ");
 }

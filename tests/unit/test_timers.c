@@ -56,9 +56,16 @@ test_no_session(void **state)
 	/* A responder's keypair waiting for confirmation holds it back. */
 	s.next_ns = T0 - SEC;
 	assert_int_equal(timers_due(&s, &lim, T0), 0);
-	/* Unconfirmed for two retry intervals: dropped, and initiate. */
+	/*
+	 * Unconfirmed for two retry intervals: initiate, but keep it (its
+	 * confirmation may have been lost) until it expires.
+	 */
 	assert_int_equal(timers_due(&s, &lim, T0 - SEC + 2 * lim.retry_ns),
-	    TIMERS_DROP_NEXT | TIMERS_INITIATE);
+	    TIMERS_INITIATE);
+	assert_int_equal(timers_due(&s, &lim, T0 - SEC + lim.reject_ns - 1),
+	    TIMERS_INITIATE);
+	assert_int_equal(timers_due(&s, &lim, T0 - SEC + lim.reject_ns),
+	    TIMERS_EXPIRE_NEXT | TIMERS_INITIATE);
 }
 
 /* The initiator rekeys after rekey_time, the responder a quarter later. */
