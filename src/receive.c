@@ -6,6 +6,7 @@
 #include "cookie.h"
 #include "daemon.h"
 #include "path.h"
+#include "peerconf.h"
 #include "probe.h"
 #include "receive.h"
 #include "send.h"
@@ -32,7 +33,7 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	struct peer			*p;
 	uint8_t				 resp[HANDSHAKE_RESPONSE_LEN];
 	char				 a[INET6_ADDRSTRLEN + 8];
-	int				 rc;
+	int				 rc, k;
 
 	memset(&hs, 0, sizeof(hs));
 	memset(&keys, 0, sizeof(keys));
@@ -63,7 +64,9 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		goto out;
 	if (index_insert(&ctx->index, &kp->index) == -1)
 		goto fail;
-	rc = handshake_create_response(&hs, &p->hpeer, kp->index.idx,
+	k = peerconf_key_index(&p->conf, info.peer_pub);
+	memcpy(kp->peer_key, info.peer_pub, sizeof(kp->peer_key));
+	rc = handshake_create_response(&hs, &p->hpeer[k], kp->index.idx,
 	    session_hs_flags(ctx), session_cookie(p, now), resp);
 	if (rc != HANDSHAKE_OK ||
 	    handshake_derive_keys(&hs, &keys) != HANDSHAKE_OK) {
@@ -79,6 +82,7 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	memcpy(p->last_mac1, resp + HANDSHAKE_RESPONSE_MAC1_OFF,
 	    sizeof(p->last_mac1));
 	p->last_mac1_index = kp->index.idx;
+	p->last_mac1_key = k;
 	heard(ctx, p, from, now);
 	tx_raw(ctx, p, from, path_source(&p->path, from, p->kp_current != NULL),
 	    resp, sizeof(resp), now);
@@ -99,6 +103,7 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	struct index_entry	*e;
 	struct keypair		*kp;
 	struct peer		*p;
+	int			 rc;
 
 	if (handshake_check_mac1(&ctx->hlocal, msg, len) != HANDSHAKE_OK) {
 		count_drop(ctx, NULL, DROP_HANDSHAKE);
@@ -112,9 +117,17 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		return;
 	}
 	p = e->peer;
-	if (handshake_consume_response(&p->hs, &ctx->hlocal, msg, len) !=
-	    HANDSHAKE_OK) {
+	rc = handshake_consume_response(&p->hs, &ctx->hlocal, msg, len);
+	if (rc != HANDSHAKE_OK) {
 		count_drop(ctx, p, DROP_HANDSHAKE);
+		/*
+		 * mac1 and the index were right, so the peer read our
+		 * initiation: with our key and its own in order, what is
+		 * left to differ is the pre-shared key.
+		 */
+		if (rc == HANDSHAKE_ERR_AUTH)
+			session_psk_hint(p, "its handshake response did not "
+			    "authenticate");
 		return;
 	}
 	memset(&keys, 0, sizeof(keys));
@@ -127,6 +140,8 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	kp = keypair_new(p, 1, now);
 	if (kp != NULL) {
 		kp->index.idx = keys.local_index;
+		memcpy(kp->peer_key, p->hpeer[p->hs_key].pub,
+		    sizeof(kp->peer_key));
 		if (keypair_set_keys(kp, &keys) == -1 ||
 		    index_link(&ctx->index, &kp->index) == -1) {
 			keypair_free(ctx, kp);
@@ -169,7 +184,7 @@ recv_cookie_reply(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	}
 	p = e->peer;
 	if (p->last_mac1_index != idx ||
-	    handshake_consume_cookie_reply(&p->hpeer, idx, p->last_mac1, msg,
+	    handshake_consume_cookie_reply(&p->hpeer[p->last_mac1_key], idx, p->last_mac1, msg,
 	    len, p->cookie) != HANDSHAKE_OK) {
 		count_drop(ctx, p, DROP_HANDSHAKE);
 		return;

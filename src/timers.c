@@ -113,6 +113,14 @@ peer_timers(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
 	due = timers_due(&s, l, now);
 	if (due & TIMERS_EXPIRE_PREVIOUS)
 		drop(ctx, &p->kp_previous);
+	/*
+	 * Keys we answered with and never saw used: the initiator could not
+	 * read our response, and a pre-shared key mismatch is what makes
+	 * that happen while its initiation authenticated.
+	 */
+	if ((due & TIMERS_DROP_NEXT) && p->kp_next != NULL)
+		session_psk_hint(p, "a handshake was answered but never "
+		    "confirmed");
 	if (due & (TIMERS_EXPIRE_NEXT | TIMERS_DROP_NEXT))
 		drop(ctx, &p->kp_next);
 	if (due & TIMERS_EXPIRE_CURRENT)
