@@ -88,6 +88,7 @@ struct tm_config {
 	char			 private_key_file[PATH_MAX]; /* resolved */
 	uint8_t			 private_key[KEY_LEN]; /* secret */
 	uint8_t			 public_key[KEY_LEN];  /* derived */
+	int			 private_key_kept; /* reload: unreadable */
 	int			 mtu;		/* 0: derive from overhead */
 	uint8_t			 mac_prefix;
 	/*

@@ -192,8 +192,22 @@ load_private_key(struct load_ctx *ctx, struct tm_config *conf,
 
 	/*
 	 * Read again on reload too: a new key (same path or another) is how
-	 * a node rotates its key (reload.c re-handshakes under it).
+	 * a node rotates its key (reload.c re-handshakes under it).  A
+	 * daemon that dropped to a user who may not read the file it read
+	 * as root keeps its key, rather than refusing every reload; the
+	 * reload says so.
 	 */
+	if (ctx->running != NULL &&
+	    strcmp(path, ctx->running->private_key_file) == 0 &&
+	    access(path, R_OK) == -1 && errno == EACCES) {
+		memcpy(conf->private_key, ctx->running->private_key,
+		    sizeof(conf->private_key));
+		memcpy(conf->public_key, ctx->running->public_key,
+		    sizeof(conf->public_key));
+		conf->private_key_kept = 1;
+		ctx->key_ok = 1;
+		return;
+	}
 	if (key_load_file(path, conf->private_key, msg, sizeof(msg)) == -1) {
 		why = msg;
 		if (strncmp(msg, path, plen) == 0 && msg[plen] == ':' &&

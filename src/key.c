@@ -221,13 +221,6 @@ key_load_secret(const char *path, const char *what, const char *form,
 		    (unsigned int)(st.st_mode & 07777), what);
 		goto out;
 	}
-	/* Another user who owns the file could change the key under us. */
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		snprintf(errbuf, errlen, "%s: owned by uid %u, neither root "
-		    "nor this process (uid %u)", path,
-		    (unsigned int)st.st_uid, (unsigned int)geteuid());
-		goto out;
-	}
 	for (;;) {
 		n = read(fd, buf + len, sizeof(buf) - len);
 		if (n == -1 && errno == EINTR)

@@ -59,8 +59,7 @@ int	 key_dh(const uint8_t [KEY_LEN], const uint8_t [KEY_LEN],
 /*
  * Reads a private key file: one base64 key, optionally followed by
  * whitespace.  The file must be a regular file that neither group nor
- * others can read or write, owned by root or by the process's user, so a
- * key that leaked through a bad mode or owner is
+ * others can read or write, so a key that leaked through a bad mode is
  * refused instead of silently used.  Returns 0, or -1 with a message
  * (naming the path, never key material) in errbuf.
  */
@@ -68,8 +67,7 @@ int	 key_load_file(const char *, uint8_t [KEY_LEN], char *, size_t);
 
 /*
  * The same checks for any secret key file; what names the key in
- * messages ("private key"), form its text form ("X25519 private key").  The file must also be
- * owned by root or by the user the process runs as.
+ * messages ("private key"), form its text form ("X25519 private key").
  */
 int	 key_load_secret(const char *, const char *, const char *,
 	    uint8_t [KEY_LEN], char *, size_t);

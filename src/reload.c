@@ -229,6 +229,10 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	(void)hostname_resolve_all(&nc, 0);
 	if (check_fixed(&ctx->conf, &nc, errs) == -1)
 		goto refuse;
+	if (nc.private_key_kept)
+		log_warnx("reload: private_key_file \"%s\" is not readable as "
+		    "this user; the running key stays (to change keys by "
+		    "reload, let this user own the file)", nc.private_key_file);
 	newkey = CRYPTO_memcmp(nc.private_key, ctx->conf.private_key,
 	    KEY_LEN) != 0;
 	if (newkey && handshake_local_init(&hlocal, nc.private_key) !=
