@@ -116,9 +116,11 @@ peer_timers(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
 	/*
 	 * Keys we answered with and never saw used: the initiator could not
 	 * read our response, and a pre-shared key mismatch is what makes
-	 * that happen while its initiation authenticated.
+	 * that happen while its initiation authenticated.  Not when a
+	 * session was made since: crossing handshakes leave such keys too.
 	 */
-	if ((due & TIMERS_DROP_NEXT) && p->kp_next != NULL)
+	if ((due & TIMERS_DROP_NEXT) && p->kp_next != NULL &&
+	    p->last_handshake_ns < p->kp_next->created_ns)
 		session_psk_hint(p, "a handshake was answered but never "
 		    "confirmed");
 	if (due & (TIMERS_EXPIRE_NEXT | TIMERS_DROP_NEXT))
