@@ -638,7 +638,8 @@ config_free(struct tm_config *conf)
 {
 	OPENSSL_cleanse(conf->private_key, sizeof(conf->private_key));
 	if (conf->peers != NULL)
-		OPENSSL_cleanse(conf->peers, conf->npeers * sizeof(*conf->peers));
+		OPENSSL_cleanse(conf->peers,
+		    conf->npeers * sizeof(*conf->peers));
 	free(conf->peers);
 	memset(conf, 0, sizeof(*conf));
 }

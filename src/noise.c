@@ -2,9 +2,10 @@
  * Noise_IK_25519_ChaChaPoly_BLAKE2s and its psk2 variant, following the
  * revision 34 specification section by section: CipherState (5.1),
  * SymmetricState (5.2), HandshakeState (5.3) for the IK pattern, the
- * HKDF of section 4.3 and the psk modifier of section 9.  The pattern is spelled out as code rather than
- * interpreted from tokens: there is only one, and straight-line code is
- * easier to check against the specification.
+ * HKDF of section 4.3 and the psk modifier of section 9.  The pattern
+ * is spelled out as code rather than interpreted from tokens: there is
+ * only one, and straight-line code is easier to check against the
+ * specification.
  */
 #include <string.h>
 

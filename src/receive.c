@@ -184,8 +184,8 @@ recv_cookie_reply(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	}
 	p = e->peer;
 	if (p->last_mac1_index != idx ||
-	    handshake_consume_cookie_reply(&p->hpeer[p->last_mac1_key], idx, p->last_mac1, msg,
-	    len, p->cookie) != HANDSHAKE_OK) {
+	    handshake_consume_cookie_reply(&p->hpeer[p->last_mac1_key], idx,
+	    p->last_mac1, msg, len, p->cookie) != HANDSHAKE_OK) {
 		count_drop(ctx, p, DROP_HANDSHAKE);
 		return;
 	}

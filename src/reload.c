@@ -201,8 +201,6 @@ switch_key(struct tm_ctx *ctx, const struct tm_config *nc,
 	handshake_local_clear(hlocal);
 	memcpy(ctx->conf.private_key, nc->private_key, KEY_LEN);
 	memcpy(ctx->conf.public_key, nc->public_key, KEY_LEN);
-	memcpy(ctx->conf.private_key_file, nc->private_key_file,
-	    sizeof(ctx->conf.private_key_file));
 	key_b64_encode(ctx->conf.public_key, b64);
 	log_info("reload: new private key (public key %s); handshaking "
 	    "again with every peer", b64);
@@ -221,6 +219,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	size_t			  i, nadded = 0, nremoved = 0, nchanged = 0;
 	int			  newkey = 0;
 
+	memset(&hlocal, 0, sizeof(hlocal));
 	if (config_reload(ctx->conf.file, &nc, errs, &ctx->conf) == -1) {
 		log_warnx("reload refused: %zu error(s) in the configuration",
 		    errs->n);
@@ -293,6 +292,9 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	np = NULL;
 	if (newkey)
 		switch_key(ctx, &nc, &hlocal);
+	/* The same key may have moved to another file. */
+	memcpy(ctx->conf.private_key_file, nc.private_key_file,
+	    sizeof(ctx->conf.private_key_file));
 
 	ctx->conf.keepalive = nc.keepalive;
 	ctx->conf.dead_time = nc.dead_time;

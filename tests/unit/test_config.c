@@ -736,7 +736,8 @@ static const struct bad_case bad_cases[] = {
 	    "address = ( \"10.255.0.2\",\n 10 );\n"
 	    "endpoints = \"192.0.2.2\";\n" } },
 	    { "conf.d/a.conf:1: name: expected a string",
-	      "conf.d/a.conf:2: public_key: expected a string or a list of strings",
+	      "conf.d/a.conf:2: public_key: expected a string or a list of "
+	      "strings",
 	      "conf.d/a.conf:4: address: expected a string or a list of "
 	      "strings",
 	      "conf.d/a.conf:5: endpoints: expected a list of groups" } },
