@@ -273,3 +273,20 @@ cfg_get_strings(struct cfg_errors *errs, const char *file,
 		elems[(*n)++] = config_setting_get_elem(s, (unsigned int)i);
 	return 1;
 }
+
+int
+cfg_resolve_path(const char *file, const char *rel, char *out, size_t outlen)
+{
+	const char	*slash;
+	int		 dirlen, len;
+
+	slash = strrchr(file, '/');
+	if (rel[0] == '/' || slash == NULL)
+		dirlen = 0;
+	else
+		dirlen = (int)(slash - file) + 1;
+	len = snprintf(out, outlen, "%.*s%s", dirlen, file, rel);
+	if (len < 0 || (size_t)len >= outlen)
+		return -1;
+	return 0;
+}

@@ -93,4 +93,11 @@ int	 cfg_get_strings(struct cfg_errors *, const char *,
 	    const struct config_setting_t *, const char *, size_t,
 	    const struct config_setting_t **, size_t *);
 
+/*
+ * Resolves a path named in a file against that file's directory, so
+ * that a configuration tree can be moved or tested as a whole.  Returns
+ * 0, or -1 if the result does not fit in out.
+ */
+int	 cfg_resolve_path(const char *, const char *, char *, size_t);
+
 #endif

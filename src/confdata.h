@@ -28,6 +28,7 @@
 #define TM_PATH_HOLD_DOWN_DEFAULT 10	/* seconds */
 #define TM_MAX_PEERS_DEFAULT	10000
 #define TM_HOST_NAME_MAX	253	/* a DNS name, without the final dot */
+#define TM_MAX_PEER_KEYS	2	/* public keys per peer: a rollover */
 
 /* The data cipher this node asks for; a session settles on one. */
 enum tm_cipher_pref {
@@ -57,8 +58,18 @@ struct endpoint_conf {
 struct peer_conf {
 	char			 name[TM_NAME_MAX];
 	char			 file[PATH_MAX];	/* where it was defined */
+	/*
+	 * public_key is the first key of the file, the one tried first;
+	 * during a key rollover public_key2 holds the second, and either
+	 * authenticates the peer.
+	 */
 	uint8_t			 public_key[KEY_LEN];
 	int			 has_public_key;	/* always, once valid */
+	uint8_t			 public_key2[KEY_LEN];
+	int			 has_public_key2;
+	char			 psk_file[PATH_MAX];	/* resolved; "": none */
+	uint8_t			 psk[KEY_LEN];		/* secret */
+	int			 has_psk;
 	struct tm_addr		 addrs[TM_MAX_ADDRS];
 	size_t			 naddrs;
 	struct endpoint_conf	 endpoints[TM_MAX_ENDPOINTS];
@@ -77,6 +88,7 @@ struct tm_config {
 	char			 private_key_file[PATH_MAX]; /* resolved */
 	uint8_t			 private_key[KEY_LEN]; /* secret */
 	uint8_t			 public_key[KEY_LEN];  /* derived */
+	int			 private_key_kept; /* reload: unreadable */
 	int			 mtu;		/* 0: derive from overhead */
 	uint8_t			 mac_prefix;
 	/*

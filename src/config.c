@@ -35,7 +35,7 @@ struct load_ctx {
 	size_t			 mac_addr;	/* the MAC's source address */
 	int			 peers_dir_ok;
 	int			 key_ok;	/* conf->public_key is set */
-	const struct tm_config	*running;	/* reload: the key's source */
+	const struct tm_config	*running;	/* reload: the running one */
 	struct peerconf_lines	*plines;	/* beside conf->peers */
 };
 
@@ -55,28 +55,6 @@ static const struct {
 	{ "chacha20-poly1305",	TM_CIPHER_CHACHA20_POLY1305 },
 	{ "aes-256-gcm",	TM_CIPHER_AES_256_GCM },
 };
-
-/*
- * Resolves a path from the main file against the main file's directory,
- * so that a configuration tree can be moved or tested as a whole.
- */
-static int
-resolve_path(const char *main_file, const char *rel, char *out,
-    size_t outlen)
-{
-	const char	*slash;
-	int		 dirlen, len;
-
-	slash = strrchr(main_file, '/');
-	if (rel[0] == '/' || slash == NULL)
-		dirlen = 0;
-	else
-		dirlen = (int)(slash - main_file) + 1;
-	len = snprintf(out, outlen, "%.*s%s", dirlen, main_file, rel);
-	if (len < 0 || (size_t)len >= outlen)
-		return -1;
-	return 0;
-}
 
 /* The rules of the kernel's dev_valid_name(). */
 static int
@@ -190,7 +168,7 @@ parse_path(struct load_ctx *ctx, struct tm_config *conf,
 		    key);
 		return -1;
 	}
-	if (resolve_path(conf->file, v, out, outlen) == -1) {
+	if (cfg_resolve_path(conf->file, v, out, outlen) == -1) {
 		cfg_serror(ctx->errs, conf->file, *where, "%s: path too long",
 		    key);
 		out[0] = '\0';
@@ -212,17 +190,21 @@ load_private_key(struct load_ctx *ctx, struct tm_config *conf,
 	char		 msg[PATH_MAX + 128];
 	size_t		 plen = strlen(path);
 
-	if (ctx->running != NULL) {
-		if (strcmp(path, ctx->running->private_key_file) != 0) {
-			cfg_serror(ctx->errs, conf->file, s, "private_key_file "
-			    "cannot change on reload (running with \"%s\"); "
-			    "restart tapmeshd", ctx->running->private_key_file);
-			return;
-		}
+	/*
+	 * Read again on reload too: a new key (same path or another) is how
+	 * a node rotates its key (reload.c re-handshakes under it).  A
+	 * daemon that dropped to a user who may not read the file it read
+	 * as root keeps its key, rather than refusing every reload; the
+	 * reload says so.
+	 */
+	if (ctx->running != NULL &&
+	    strcmp(path, ctx->running->private_key_file) == 0 &&
+	    access(path, R_OK) == -1 && errno == EACCES) {
 		memcpy(conf->private_key, ctx->running->private_key,
 		    sizeof(conf->private_key));
 		memcpy(conf->public_key, ctx->running->public_key,
 		    sizeof(conf->public_key));
+		conf->private_key_kept = 1;
 		ctx->key_ok = 1;
 		return;
 	}
@@ -565,9 +547,7 @@ check_peer(struct load_ctx *ctx, const struct tm_config *conf, size_t j)
 		    addr_ntop(&conf->addrs[ctx->mac_addr].addr, b, sizeof(b)),
 		    conf->file, ctx->addr_line[ctx->mac_addr]);
 	/* A peer entry for ourselves would have us handshake with ourselves. */
-	if (ctx->key_ok && p->has_public_key &&
-	    memcmp(p->public_key, conf->public_key,
-	    sizeof(p->public_key)) == 0)
+	if (ctx->key_ok && peerconf_has_key(p, conf->public_key))
 		cfg_error(ctx->errs, p->file, pl->key,
 		    "public_key is this node's own public key");
 
@@ -597,9 +577,7 @@ check_peer(struct load_ctx *ctx, const struct tm_config *conf, size_t j)
 			    mac_ntop(p->mac, m, sizeof(m)),
 			    addr_ntop(&q->addrs[ql->mac_addr], b, sizeof(b)),
 			    q->file, ql->addr[ql->mac_addr]);
-		if (p->has_public_key && q->has_public_key &&
-		    memcmp(p->public_key, q->public_key,
-		    sizeof(p->public_key)) == 0)
+		if (peerconf_shares_key(p, q))
 			cfg_error(ctx->errs, p->file, pl->key,
 			    "public key is already used in %s:%d", q->file,
 			    ql->key);
@@ -659,6 +637,9 @@ void
 config_free(struct tm_config *conf)
 {
 	OPENSSL_cleanse(conf->private_key, sizeof(conf->private_key));
+	if (conf->peers != NULL)
+		OPENSSL_cleanse(conf->peers,
+		    conf->npeers * sizeof(*conf->peers));
 	free(conf->peers);
 	memset(conf, 0, sizeof(*conf));
 }

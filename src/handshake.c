@@ -113,6 +113,17 @@ handshake_peer_init(struct handshake_peer *p,
 }
 
 void
+handshake_peer_set_psk(struct handshake_peer *p,
+    const uint8_t *psk)
+{
+	if (psk == NULL)
+		OPENSSL_cleanse(p->psk, sizeof(p->psk));
+	else
+		memcpy(p->psk, psk, HANDSHAKE_KEY_LEN);
+	p->has_psk = psk != NULL;
+}
+
+void
 handshake_local_clear(struct handshake_local *l)
 {
 	OPENSSL_cleanse(l, sizeof(*l));
@@ -323,9 +334,11 @@ handshake_create_initiation(struct handshake *hs,
 	size_t		 nlen;
 
 	memset(hs, 0, sizeof(*hs));
-	if (noise_handshake_init(&hs->noise, NOISE_INITIATOR,
+	/* The initiator knows the peer, hence its pre-shared key, at once. */
+	if (noise_handshake_init_psk2(&hs->noise, NOISE_INITIATOR,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE, strlen(HANDSHAKE_PROLOGUE),
-	    l->priv, peer->pub, NULL) == -1)
+	    l->priv, peer->pub, NULL) == -1 ||
+	    noise_handshake_set_psk(&hs->noise, peer->psk) == -1)
 		goto fail;
 	hs->local_index = sender_index;
 	hs->offered_flags = flags & HANDSHAKE_FLAGS_KNOWN;
@@ -365,7 +378,7 @@ handshake_consume_initiation(struct handshake *hs,
 		return HANDSHAKE_ERR_TYPE;
 	if ((err = handshake_check_mac1(l, msg, len)) != HANDSHAKE_OK)
 		return err;
-	if (noise_handshake_init(&hs->noise, NOISE_RESPONDER,
+	if (noise_handshake_init_psk2(&hs->noise, NOISE_RESPONDER,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE, strlen(HANDSHAKE_PROLOGUE),
 	    l->priv, NULL, NULL) == -1) {
 		err = HANDSHAKE_ERR_CRYPTO;
@@ -415,6 +428,9 @@ handshake_create_response(struct handshake *hs,
 	hs->csum_partial = (chosen & HANDSHAKE_FLAG_CSUM_PARTIAL) != 0;
 	hs->local_index = sender_index;
 
+	/* Message 1 named the peer; its pre-shared key ends message 2. */
+	if (noise_handshake_set_psk(&hs->noise, peer->psk) == -1)
+		goto fail;
 	wire_put_le32(payload, chosen);
 	out[0] = WIRE_TYPE_RESPONSE;
 	out[1] = out[2] = out[3] = 0;

@@ -16,8 +16,11 @@
  * are HANDSHAKE_INITIATION_LEN, HANDSHAKE_RESPONSE_LEN and
  * HANDSHAKE_COOKIE_REPLY_LEN; all multi-byte integers are little-endian.
  *
- * The Noise prologue is HANDSHAKE_PROLOGUE, binding the handshake to this
- * protocol and version.
+ * The Noise protocol is Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s: the peer's
+ * pre-shared key, or 32 zero bytes without one, ends message 2, as in
+ * WireGuard.  The Noise prologue is HANDSHAKE_PROLOGUE, binding the
+ * handshake to this protocol and version (v1 spoke Noise_IK, without the
+ * psk token; the two do not interoperate).
  */
 #ifndef TAPMESH_HANDSHAKE_H
 #define TAPMESH_HANDSHAKE_H
@@ -29,7 +32,7 @@
 #include "noise.h"
 #include "wire.h"
 
-#define HANDSHAKE_PROLOGUE		"tapmesh v1"
+#define HANDSHAKE_PROLOGUE		"tapmesh v2"
 
 #define HANDSHAKE_KEY_LEN		32
 #define HANDSHAKE_TAI64N_LEN		12
@@ -81,11 +84,16 @@ struct handshake_local {
 	uint8_t		 cookie_key[HANDSHAKE_KEY_LEN];	/* replies we send */
 };
 
-/* A remote peer's public identity, same idea. */
+/*
+ * A remote peer's public identity, same idea, and the pre-shared key
+ * shared with it (all zeros when there is none).
+ */
 struct handshake_peer {
 	uint8_t		 pub[HANDSHAKE_KEY_LEN];
 	uint8_t		 mac1_key[HANDSHAKE_KEY_LEN];	/* messages to it */
 	uint8_t		 cookie_key[HANDSHAKE_KEY_LEN];	/* its replies */
+	uint8_t		 psk[HANDSHAKE_KEY_LEN];	/* secret */
+	int		 has_psk;
 };
 
 /* The responder's rotating cookie secret.  Zero-initialise it. */
@@ -142,9 +150,18 @@ const char	*handshake_strerror(int);
 int	 handshake_local_init(struct handshake_local *,
 	    const uint8_t [HANDSHAKE_KEY_LEN]);
 
-/* Derives the helper keys of a peer's public key. */
+/* Derives the helper keys of a peer's public key; no pre-shared key. */
 int	 handshake_peer_init(struct handshake_peer *,
 	    const uint8_t [HANDSHAKE_KEY_LEN]);
+
+/*
+ * Sets the pre-shared key (HANDSHAKE_KEY_LEN bytes) mixed into
+ * handshakes with the peer, or with NULL goes back to none (zeros).
+ * Both sides must agree: a mismatch makes the initiator refuse the
+ * response (HANDSHAKE_ERR_AUTH) and leaves the responder's keys
+ * unconfirmed.
+ */
+void	 handshake_peer_set_psk(struct handshake_peer *, const uint8_t *);
 
 /* Wipes the local identity. */
 void	 handshake_local_clear(struct handshake_local *);

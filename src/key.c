@@ -180,6 +180,21 @@ int
 key_load_file(const char *path, uint8_t priv[KEY_LEN], char *errbuf,
     size_t errlen)
 {
+	return key_load_secret(path, "private key", "X25519 private key", priv,
+	    errbuf, errlen);
+}
+
+int
+key_generate_psk(uint8_t psk[KEY_LEN])
+{
+	/* Any 32 bytes are a pre-shared key: no clamping, unlike X25519. */
+	return RAND_priv_bytes(psk, KEY_LEN) == 1 ? 0 : -1;
+}
+
+int
+key_load_secret(const char *path, const char *what, const char *form,
+    uint8_t key[KEY_LEN], char *errbuf, size_t errlen)
+{
 	char		 buf[KEY_FILE_MAX + 1];
 	struct stat	 st;
 	ssize_t		 n;
@@ -202,8 +217,8 @@ key_load_file(const char *path, uint8_t priv[KEY_LEN], char *errbuf,
 	}
 	if ((st.st_mode & 077) != 0) {
 		snprintf(errbuf, errlen, "%s: mode %04o lets group or others "
-		    "access the private key (use chmod 600)", path,
-		    (unsigned int)(st.st_mode & 07777));
+		    "access the %s (use chmod 600)", path,
+		    (unsigned int)(st.st_mode & 07777), what);
 		goto out;
 	}
 	/* Its owner can change the key at will, or read it after a chmod. */
@@ -237,9 +252,9 @@ key_load_file(const char *path, uint8_t priv[KEY_LEN], char *errbuf,
 		len--;
 	buf[len] = '\0';
 	if (len != KEY_B64_LEN || strlen(buf) != len ||
-	    key_b64_decode(buf, priv) == -1) {
-		snprintf(errbuf, errlen, "%s: not a base64 X25519 private key "
-		    "(%d characters expected)", path, KEY_B64_LEN);
+	    key_b64_decode(buf, key) == -1) {
+		snprintf(errbuf, errlen, "%s: not a base64 %s "
+		    "(%d characters expected)", path, form, KEY_B64_LEN);
 		goto out;
 	}
 	ret = 0;

@@ -66,4 +66,17 @@ int	 key_dh(const uint8_t [KEY_LEN], const uint8_t [KEY_LEN],
  */
 int	 key_load_file(const char *, uint8_t [KEY_LEN], char *, size_t);
 
+/*
+ * The same checks for any secret key file; what names the key in
+ * messages ("private key"), form its text form ("X25519 private key").
+ */
+int	 key_load_secret(const char *, const char *, const char *,
+	    uint8_t [KEY_LEN], char *, size_t);
+
+/*
+ * Fills psk with a new pre-shared key: 32 bytes from RAND_priv_bytes.
+ * Returns 0, or -1 if the random generator failed.
+ */
+int	 key_generate_psk(uint8_t [KEY_LEN]);
+
 #endif

@@ -1,10 +1,11 @@
 /*
- * Noise_IK_25519_ChaChaPoly_BLAKE2s, following the revision 34
- * specification section by section: CipherState (5.1), SymmetricState
- * (5.2), HandshakeState (5.3) for the one IK pattern, and the HKDF of
- * section 4.3.  The pattern is spelled out as code rather than
- * interpreted from tokens: there is only one, and straight-line code is
- * easier to check against the specification.
+ * Noise_IK_25519_ChaChaPoly_BLAKE2s and its psk2 variant, following the
+ * revision 34 specification section by section: CipherState (5.1),
+ * SymmetricState (5.2), HandshakeState (5.3) for the IK pattern, the
+ * HKDF of section 4.3 and the psk modifier of section 9.  The pattern
+ * is spelled out as code rather than interpreted from tokens: there is
+ * only one, and straight-line code is easier to check against the
+ * specification.
  */
 #include <string.h>
 
@@ -215,9 +216,8 @@ noise_cipher_clear(struct noise_cipher *cs)
 
 /* InitializeSymmetric(protocol_name). */
 static int
-noise_symmetric_init(struct noise_symmetric *ss)
+noise_symmetric_init(struct noise_symmetric *ss, const char *name)
 {
-	const char	*name = NOISE_PROTOCOL_NAME;
 	size_t		 len = strlen(name);
 
 	memset(ss, 0, sizeof(*ss));
@@ -245,6 +245,45 @@ noise_mix_key(struct noise_symmetric *ss, const uint8_t *ikm, size_t len)
 	/* HASHLEN is 32, so the key needs no truncation. */
 	noise_cipher_init(&ss->cs, k);
 	OPENSSL_cleanse(k, sizeof(k));
+	return 0;
+}
+
+/*
+ * MixKeyAndHash(psk) of section 5.2: the psk token.  The three-output
+ * HKDF feeds the chaining key, the hash and the cipher key, so the
+ * pre-shared key enters every key derived afterwards.
+ */
+static int
+noise_mix_key_and_hash(struct noise_symmetric *ss,
+    const uint8_t psk[NOISE_KEYLEN])
+{
+	uint8_t		 th[NOISE_HASHLEN], tk[NOISE_HASHLEN];
+	int		 ret = -1;
+
+	if (noise_hkdf(ss->ck, psk, NOISE_KEYLEN, ss->ck, th, tk) == -1)
+		goto out;
+	if (noise_mix_hash(ss, th, sizeof(th)) == -1)
+		goto out;
+	noise_cipher_init(&ss->cs, tk);
+	ret = 0;
+ out:
+	OPENSSL_cleanse(th, sizeof(th));
+	OPENSSL_cleanse(tk, sizeof(tk));
+	return ret;
+}
+
+/*
+ * The "e" token: MixHash(e), and in a psk handshake also MixKey(e), so
+ * that the ephemeral key stays bound to the keys when a psk is mixed in
+ * (section 9.2).
+ */
+static int
+noise_mix_e(struct noise_handshake *hs, const uint8_t e[NOISE_DHLEN])
+{
+	if (noise_mix_hash(&hs->ss, e, NOISE_DHLEN) == -1)
+		return -1;
+	if (hs->psk_mode && noise_mix_key(&hs->ss, e, NOISE_DHLEN) == -1)
+		return -1;
 	return 0;
 }
 
@@ -292,16 +331,18 @@ noise_decrypt_and_hash(struct noise_symmetric *ss, const uint8_t *in,
 	return 0;
 }
 
-int
-noise_handshake_init(struct noise_handshake *hs, enum noise_role role,
+static int
+noise_init(struct noise_handshake *hs, int psk_mode, enum noise_role role,
     const uint8_t *prologue, size_t plen, const uint8_t s_priv[NOISE_DHLEN],
     const uint8_t *rs, const uint8_t *e_priv)
 {
 	memset(hs, 0, sizeof(*hs));
 	hs->role = role;
+	hs->psk_mode = psk_mode;
 	if ((role == NOISE_INITIATOR) != (rs != NULL))
 		goto fail;
-	if (noise_symmetric_init(&hs->ss) == -1 ||
+	if (noise_symmetric_init(&hs->ss, psk_mode ?
+	    NOISE_PROTOCOL_NAME_PSK2 : NOISE_PROTOCOL_NAME) == -1 ||
 	    noise_mix_hash(&hs->ss, prologue, plen) == -1)
 		goto fail;
 	memcpy(hs->s_priv, s_priv, NOISE_DHLEN);
@@ -325,6 +366,33 @@ noise_handshake_init(struct noise_handshake *hs, enum noise_role role,
 	noise_handshake_clear(hs);
 	hs->failed = 1;
 	return -1;
+}
+
+int
+noise_handshake_init(struct noise_handshake *hs, enum noise_role role,
+    const uint8_t *prologue, size_t plen, const uint8_t s_priv[NOISE_DHLEN],
+    const uint8_t *rs, const uint8_t *e_priv)
+{
+	return noise_init(hs, 0, role, prologue, plen, s_priv, rs, e_priv);
+}
+
+int
+noise_handshake_init_psk2(struct noise_handshake *hs, enum noise_role role,
+    const uint8_t *prologue, size_t plen, const uint8_t s_priv[NOISE_DHLEN],
+    const uint8_t *rs, const uint8_t *e_priv)
+{
+	return noise_init(hs, 1, role, prologue, plen, s_priv, rs, e_priv);
+}
+
+int
+noise_handshake_set_psk(struct noise_handshake *hs,
+    const uint8_t psk[NOISE_KEYLEN])
+{
+	/* Too late once message 2 is written or read. */
+	if (!hs->psk_mode || hs->failed || hs->step > 1)
+		return -1;
+	memcpy(hs->psk, psk, NOISE_KEYLEN);
+	return 0;
 }
 
 static int
@@ -354,7 +422,7 @@ noise_write_message(struct noise_handshake *hs, const uint8_t *payload,
 	if (noise_make_ephemeral(hs) == -1)
 		goto fail;
 	memcpy(out, hs->e_pub, NOISE_DHLEN);
-	if (noise_mix_hash(ss, hs->e_pub, NOISE_DHLEN) == -1)
+	if (noise_mix_e(hs, hs->e_pub) == -1)
 		goto fail;
 	off += NOISE_DHLEN;
 
@@ -376,6 +444,9 @@ noise_write_message(struct noise_handshake *hs, const uint8_t *payload,
 			goto fail;
 		/* se: the initiator's static with our ephemeral. */
 		if (noise_mix_dh(ss, hs->e_priv, hs->rs) == -1)
+			goto fail;
+		/* psk, the psk2 modifier's token at the end of message 2 */
+		if (hs->psk_mode && noise_mix_key_and_hash(ss, hs->psk) == -1)
 			goto fail;
 	}
 	if (noise_encrypt_and_hash(ss, payload, plen, out + off) == -1)
@@ -411,7 +482,7 @@ noise_read_message(struct noise_handshake *hs, const uint8_t *msg,
 
 	/* re */
 	memcpy(hs->re, msg, NOISE_DHLEN);
-	if (noise_mix_hash(ss, hs->re, NOISE_DHLEN) == -1)
+	if (noise_mix_e(hs, hs->re) == -1)
 		goto fail;
 	off += NOISE_DHLEN;
 
@@ -433,6 +504,9 @@ noise_read_message(struct noise_handshake *hs, const uint8_t *msg,
 			goto fail;
 		/* se: our static with the responder's ephemeral. */
 		if (noise_mix_dh(ss, hs->s_priv, hs->re) == -1)
+			goto fail;
+		/* psk */
+		if (hs->psk_mode && noise_mix_key_and_hash(ss, hs->psk) == -1)
 			goto fail;
 	}
 	if (noise_decrypt_and_hash(ss, msg + off, pl + NOISE_TAGLEN,

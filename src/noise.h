@@ -1,12 +1,17 @@
 /*
- * The Noise Protocol Framework (revision 34), restricted to the one
- * protocol tapmesh speaks: Noise_IK_25519_ChaChaPoly_BLAKE2s.
+ * The Noise Protocol Framework (revision 34), restricted to the two
+ * protocols tapmesh needs: Noise_IK_25519_ChaChaPoly_BLAKE2s and
+ * Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s (the handshake speaks the
+ * latter, as WireGuard does; the former stays for its published vector).
  *
- *   IK:
- *     <- s
- *     ...
- *     -> e, es, s, ss
- *     <- e, ee, se
+ *   IK:                       IKpsk2:
+ *     <- s                      <- s
+ *     ...                       ...
+ *     -> e, es, s, ss           -> e, es, s, ss
+ *     <- e, ee, se              <- e, ee, se, psk
+ *
+ * With psk2 every "e" token also runs MixKey(e), and the psk token runs
+ * MixKeyAndHash(psk) (sections 9.2 and 5.2).
  *
  * This module knows nothing of tapmesh's packet formats (handshake.c
  * wraps the two messages); it is checked against published test vectors.
@@ -24,6 +29,7 @@
 #include <stdint.h>
 
 #define NOISE_PROTOCOL_NAME	"Noise_IK_25519_ChaChaPoly_BLAKE2s"
+#define NOISE_PROTOCOL_NAME_PSK2 "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
 #define NOISE_DHLEN		32
 #define NOISE_HASHLEN		32
 #define NOISE_BLOCKLEN		64
@@ -69,6 +75,8 @@ struct noise_handshake {
 	int			 has_e;		/* e fixed by the caller */
 	uint8_t			 rs[NOISE_DHLEN];
 	uint8_t			 re[NOISE_DHLEN];
+	int			 psk_mode;	/* IKpsk2 */
+	uint8_t			 psk[NOISE_KEYLEN]; /* zero unless set */
 };
 
 /*
@@ -127,6 +135,24 @@ void	 noise_cipher_clear(struct noise_cipher *);
 int	 noise_handshake_init(struct noise_handshake *, enum noise_role,
 	    const uint8_t *, size_t, const uint8_t [NOISE_DHLEN],
 	    const uint8_t *, const uint8_t *);
+
+/*
+ * The same for Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s.  The pre-shared key
+ * is all zeros until noise_handshake_set_psk() sets it (WireGuard's
+ * convention for "no pre-shared key"); the responder does so after
+ * message 1 has told it who the initiator is.
+ */
+int	 noise_handshake_init_psk2(struct noise_handshake *, enum noise_role,
+	    const uint8_t *, size_t, const uint8_t [NOISE_DHLEN],
+	    const uint8_t *, const uint8_t *);
+
+/*
+ * Sets the pre-shared key of a psk2 handshake; it must come before
+ * message 2 is written or read.  Returns -1 for an IK handshake or when
+ * it is too late.
+ */
+int	 noise_handshake_set_psk(struct noise_handshake *,
+	    const uint8_t [NOISE_KEYLEN]);
 
 /*
  * WriteMessage(): writes the next handshake message with the given

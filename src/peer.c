@@ -3,6 +3,7 @@
 
 #include "path.h"
 #include "peer.h"
+#include "peerconf.h"
 
 static const char *const drop_names[DROP_MAX] = {
 	[DROP_MALFORMED] = "malformed",
@@ -186,7 +187,7 @@ peer_find_by_key(const struct peer_table *pt, const uint8_t *key)
 	size_t	 i;
 
 	for (i = 0; i < pt->npeers; i++)
-		if (memcmp(pt->peers[i]->conf.public_key, key, KEY_LEN) == 0)
+		if (peerconf_has_key(&pt->peers[i]->conf, key))
 			return pt->peers[i];
 	return NULL;
 }

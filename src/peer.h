@@ -13,6 +13,7 @@
 #include "config.h"
 #include "handshake.h"
 #include "index.h"
+#include "log.h"
 #include "path.h"
 
 /* Why a packet was dropped; the counters are indexed by these. */
@@ -61,8 +62,15 @@ struct peer {
 	uint64_t		 neigh_holdoff_ns; /* no restores before */
 	unsigned int		 neigh_backoff_s;
 
-	/* The secure channel (session.c). */
-	struct handshake_peer	 hpeer;		/* its public identity */
+	/*
+	 * The secure channel (session.c).  hpeer[i] is the identity of the
+	 * i-th public key of its file (two during a key rollover), each
+	 * with the pre-shared key.
+	 */
+	struct handshake_peer	 hpeer[TM_MAX_PEER_KEYS];
+	int			 hs_key;	/* hpeer of the initiation */
+	int			 last_mac1_key;	/* hpeer of last_mac1's reply */
+	struct log_ratelimit	 rl_psk;	/* pre-shared key hints */
 	struct handshake	 hs;		/* our initiation in flight */
 	struct index_entry	 hs_index;	/* its sender index */
 	uint64_t		 hs_sent_ns;	/* 0: none in flight */
@@ -123,7 +131,7 @@ void	 peer_table_free(struct peer_table *);
 /* The peer owning a MAC, or NULL. */
 struct peer *peer_find_by_mac(const struct peer_table *, const uint8_t *);
 
-/* The peer with this public key (KEY_LEN bytes), or NULL. */
+/* The peer with this public key (KEY_LEN bytes, any of its keys), or NULL. */
 struct peer *peer_find_by_key(const struct peer_table *, const uint8_t *);
 
 /* The peer owning a tunnel address (link-local included), or NULL. */

@@ -1,6 +1,6 @@
 /*
- * One peer file of peers_dir: name, public key, tunnel addresses and
- * underlay endpoints.
+ * One peer file of peers_dir: name, public keys, pre-shared key, tunnel
+ * addresses and underlay endpoints.
  */
 #include <arpa/inet.h>
 
@@ -20,7 +20,8 @@
 #define TM_STR2(x)		#x
 
 static const char *const peer_keys[] = {
-	"name", "public_key", "address", "endpoints", NULL
+	"name", "public_key", "preshared_key_file", "address", "endpoints",
+	NULL
 };
 
 static const char *const endpoint_keys[] = {
@@ -66,25 +67,89 @@ parse_name(struct cfg_errors *errs, const config_setting_t *root,
 	pl->name = (int)config_setting_source_line(s);
 }
 
+/*
+ * public_key: one key, or a list of two during a key rollover ("NEW",
+ * "OLD"), either of which authenticates the peer.
+ */
 static void
 parse_key(struct cfg_errors *errs, const config_setting_t *root,
     struct peer_conf *pc, struct peerconf_lines *pl)
 {
-	const config_setting_t	*s;
-	const char		*v, *why;
+	const config_setting_t	*elems[TM_MAX_PEER_KEYS];
+	uint8_t			*keys[TM_MAX_PEER_KEYS] = { pc->public_key,
+				    pc->public_key2 };
+	const char		*why;
+	size_t			 n, i;
 	int			 r;
 
-	r = cfg_get_string(errs, pc->file, root, "public_key", &v, &s);
+	r = cfg_get_strings(errs, pc->file, root, "public_key",
+	    TM_MAX_PEER_KEYS, elems, &n);
 	if (r == 0)
 		cfg_error(errs, pc->file, 0, "missing \"public_key\"");
 	if (r != 1)
 		return;
-	if ((why = key_b64_decode_why(v, pc->public_key)) != NULL) {
-		cfg_serror(errs, pc->file, s, "public_key: %s", why);
+	if (n == 0) {
+		cfg_serror(errs, pc->file,
+		    config_setting_get_member(root, "public_key"),
+		    "public_key: at least one key is required");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		why = key_b64_decode_why(config_setting_get_string(elems[i]),
+		    keys[i]);
+		if (why != NULL) {
+			cfg_serror(errs, pc->file, elems[i], "public_key: %s",
+			    why);
+			return;
+		}
+	}
+	if (n == 2 && memcmp(pc->public_key, pc->public_key2, KEY_LEN) == 0) {
+		cfg_serror(errs, pc->file, elems[1],
+		    "public_key: the same key is listed twice");
 		return;
 	}
 	pc->has_public_key = 1;
-	pl->key = (int)config_setting_source_line(s);
+	pc->has_public_key2 = n == 2;
+	pl->key = (int)config_setting_source_line(elems[0]);
+}
+
+/*
+ * preshared_key_file: a file holding 32 random bytes in base64, with the
+ * private key's rules (mode 0600, owner), relative to the peer file.
+ */
+static void
+parse_psk(struct cfg_errors *errs, const config_setting_t *root,
+    struct peer_conf *pc)
+{
+	const config_setting_t	*s;
+	const char		*v;
+	char			 msg[PATH_MAX + 128];
+	size_t			 plen;
+
+	if (cfg_get_string(errs, pc->file, root, "preshared_key_file", &v,
+	    &s) != 1)
+		return;
+	if (v[0] == '\0') {
+		cfg_serror(errs, pc->file, s, "preshared_key_file: empty path");
+		return;
+	}
+	if (cfg_resolve_path(pc->file, v, pc->psk_file,
+	    sizeof(pc->psk_file)) == -1) {
+		cfg_serror(errs, pc->file, s, "preshared_key_file: path too "
+		    "long");
+		pc->psk_file[0] = '\0';
+		return;
+	}
+	if (key_load_secret(pc->psk_file, "pre-shared key", "pre-shared key",
+	    pc->psk, msg, sizeof(msg)) == -1) {
+		/* The message begins with the path, which is said already. */
+		plen = strlen(pc->psk_file);
+		cfg_serror(errs, pc->file, s, "preshared_key_file \"%s\": %s",
+		    pc->psk_file, strncmp(msg, pc->psk_file, plen) == 0 &&
+		    msg[plen] == ':' ? msg + plen + 2 : msg);
+		return;
+	}
+	pc->has_psk = 1;
 }
 
 static void
@@ -415,9 +480,43 @@ peerconf_load(const char *path, const struct tm_config *local,
 	cfg_check_keys(errs, pc->file, root, peer_keys);
 	parse_name(errs, root, pc, pl);
 	parse_key(errs, root, pc, pl);
+	parse_psk(errs, root, pc);
 	parse_addrs(errs, root, local, pc, pl);
 	parse_endpoints(errs, root, pc);
  out:
 	config_destroy(&cf);
 	return errs->n + errs->lost == before ? 0 : -1;
+}
+
+int
+peerconf_has_key(const struct peer_conf *pc, const uint8_t *key)
+{
+	return peerconf_key_index(pc, key) != -1;
+}
+
+int
+peerconf_key_index(const struct peer_conf *pc, const uint8_t *key)
+{
+	if (pc->has_public_key && memcmp(pc->public_key, key, KEY_LEN) == 0)
+		return 0;
+	if (pc->has_public_key2 && memcmp(pc->public_key2, key, KEY_LEN) == 0)
+		return 1;
+	return -1;
+}
+
+int
+peerconf_shares_key(const struct peer_conf *a, const struct peer_conf *b)
+{
+	return (a->has_public_key && peerconf_has_key(b, a->public_key)) ||
+	    (a->has_public_key2 && peerconf_has_key(b, a->public_key2));
+}
+
+const uint8_t *
+peerconf_key(const struct peer_conf *pc, int i)
+{
+	if (i == 0 && pc->has_public_key)
+		return pc->public_key;
+	if (i == 1 && pc->has_public_key2)
+		return pc->public_key2;
+	return NULL;
 }

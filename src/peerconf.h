@@ -48,4 +48,17 @@ int	 peerconf_load(const char *, const struct tm_config *,
 int	 peerconf_endpoint_same(const struct endpoint_conf *,
 	    const struct endpoint_conf *);
 
+/* 1 if key (KEY_LEN bytes) is one of the peer's public keys, else 0. */
+int	 peerconf_has_key(const struct peer_conf *, const uint8_t *);
+
+/* Which of the peer's public keys key is: 0 (the first), 1, or -1. */
+int	 peerconf_key_index(const struct peer_conf *, const uint8_t *);
+
+/* 1 if two peers have a public key in common. */
+int	 peerconf_shares_key(const struct peer_conf *,
+	    const struct peer_conf *);
+
+/* The peer's i-th public key (0 or 1), or NULL if it has none such. */
+const uint8_t *peerconf_key(const struct peer_conf *, int);
+
 #endif

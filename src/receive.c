@@ -6,6 +6,7 @@
 #include "cookie.h"
 #include "daemon.h"
 #include "path.h"
+#include "peerconf.h"
 #include "probe.h"
 #include "receive.h"
 #include "send.h"
@@ -21,6 +22,28 @@ heard(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *from,
 	path_heard(&p->path, from, now, probe_fresh_ns(ctx), &ctx->rl_roam);
 }
 
+/*
+ * Whether the peer initiates again one retry interval after we answered
+ * it, with no session made since: it could not read our response, and
+ * with an initiation that authenticated, a pre-shared key mismatch is
+ * what does that (psk2 mixes the key in only at the response).  A
+ * response lost on the way looks the same, hence "likely" in the log; a
+ * confirmation lost on an idle link does not: the peer then initiates
+ * again only at rekey_time, long after.
+ */
+static int
+unanswered_retry(struct tm_ctx *ctx, const struct peer *p, uint64_t now)
+{
+	const struct keypair	*kp = p->kp_next;
+	uint64_t		 retry = session_retry_ns(ctx), age;
+
+	if (kp == NULL || kp->initiator ||
+	    p->last_handshake_ns >= kp->created_ns)
+		return 0;
+	age = now - kp->created_ns;
+	return age >= retry / 2 && age <= 2 * retry;
+}
+
 static void
 recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
@@ -32,7 +55,7 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	struct peer			*p;
 	uint8_t				 resp[HANDSHAKE_RESPONSE_LEN];
 	char				 a[INET6_ADDRSTRLEN + 8];
-	int				 rc;
+	int				 rc, k;
 
 	memset(&hs, 0, sizeof(hs));
 	memset(&keys, 0, sizeof(keys));
@@ -63,7 +86,9 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		goto out;
 	if (index_insert(&ctx->index, &kp->index) == -1)
 		goto fail;
-	rc = handshake_create_response(&hs, &p->hpeer, kp->index.idx,
+	k = peerconf_key_index(&p->conf, info.peer_pub);
+	memcpy(kp->peer_key, info.peer_pub, sizeof(kp->peer_key));
+	rc = handshake_create_response(&hs, &p->hpeer[k], kp->index.idx,
 	    session_hs_flags(ctx), session_cookie(p, now), resp);
 	if (rc != HANDSHAKE_OK ||
 	    handshake_derive_keys(&hs, &keys) != HANDSHAKE_OK) {
@@ -74,11 +99,15 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		goto fail;
 
 	memcpy(p->last_timestamp, info.timestamp, sizeof(p->last_timestamp));
+	if (unanswered_retry(ctx, p, now))
+		session_psk_hint(p, "its initiation came again, as if our "
+		    "response could not be read");
 	keypair_free(ctx, p->kp_next);
 	p->kp_next = kp;
 	memcpy(p->last_mac1, resp + HANDSHAKE_RESPONSE_MAC1_OFF,
 	    sizeof(p->last_mac1));
 	p->last_mac1_index = kp->index.idx;
+	p->last_mac1_key = k;
 	heard(ctx, p, from, now);
 	tx_raw(ctx, p, from, path_source(&p->path, from, p->kp_current != NULL),
 	    resp, sizeof(resp), now);
@@ -99,6 +128,7 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	struct index_entry	*e;
 	struct keypair		*kp;
 	struct peer		*p;
+	int			 rc;
 
 	if (handshake_check_mac1(&ctx->hlocal, msg, len) != HANDSHAKE_OK) {
 		count_drop(ctx, NULL, DROP_HANDSHAKE);
@@ -112,9 +142,17 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		return;
 	}
 	p = e->peer;
-	if (handshake_consume_response(&p->hs, &ctx->hlocal, msg, len) !=
-	    HANDSHAKE_OK) {
+	rc = handshake_consume_response(&p->hs, &ctx->hlocal, msg, len);
+	if (rc != HANDSHAKE_OK) {
 		count_drop(ctx, p, DROP_HANDSHAKE);
+		/*
+		 * mac1 and the index were right, so the peer read our
+		 * initiation: with our key and its own in order, what is
+		 * left to differ is the pre-shared key.
+		 */
+		if (rc == HANDSHAKE_ERR_AUTH)
+			session_psk_hint(p, "its handshake response did not "
+			    "authenticate");
 		return;
 	}
 	memset(&keys, 0, sizeof(keys));
@@ -127,6 +165,8 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	kp = keypair_new(p, 1, now);
 	if (kp != NULL) {
 		kp->index.idx = keys.local_index;
+		memcpy(kp->peer_key, p->hpeer[p->hs_key].pub,
+		    sizeof(kp->peer_key));
 		if (keypair_set_keys(kp, &keys) == -1 ||
 		    index_link(&ctx->index, &kp->index) == -1) {
 			keypair_free(ctx, kp);
@@ -169,8 +209,8 @@ recv_cookie_reply(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	}
 	p = e->peer;
 	if (p->last_mac1_index != idx ||
-	    handshake_consume_cookie_reply(&p->hpeer, idx, p->last_mac1, msg,
-	    len, p->cookie) != HANDSHAKE_OK) {
+	    handshake_consume_cookie_reply(&p->hpeer[p->last_mac1_key], idx,
+	    p->last_mac1, msg, len, p->cookie) != HANDSHAKE_OK) {
 		count_drop(ctx, p, DROP_HANDSHAKE);
 		return;
 	}

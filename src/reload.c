@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "event.h"
 #include "hostname.h"
 #include "neigh.h"
 #include "path.h"
@@ -73,6 +74,65 @@ endpoints_equal(const struct peer_conf *a, const struct peer_conf *b)
 	return 1;
 }
 
+/* The running peer that has a public key in common with nc, or NULL. */
+static struct peer *
+find_running(const struct tm_ctx *ctx, const struct peer_conf *nc)
+{
+	size_t	 i;
+
+	for (i = 0; i < ctx->peers.npeers; i++)
+		if (peerconf_shares_key(&ctx->peers.peers[i]->conf, nc))
+			return ctx->peers.peers[i];
+	return NULL;
+}
+
+static int
+keys_equal(const struct peer_conf *a, const struct peer_conf *b)
+{
+	return a->has_public_key2 == b->has_public_key2 &&
+	    memcmp(a->public_key, b->public_key, KEY_LEN) == 0 &&
+	    (!a->has_public_key2 ||
+	    memcmp(a->public_key2, b->public_key2, KEY_LEN) == 0);
+}
+
+static int
+psk_equal(const struct peer_conf *a, const struct peer_conf *b)
+{
+	return a->has_psk == b->has_psk &&
+	    (!a->has_psk || CRYPTO_memcmp(a->psk, b->psk, KEY_LEN) == 0);
+}
+
+/* Frees a keypair whose key the peer's file no longer lists. */
+static void
+drop_unlisted(struct tm_ctx *ctx, struct peer *p, struct keypair **kpp)
+{
+	if (*kpp != NULL && session_key_index(p, *kpp) == -1) {
+		keypair_free(ctx, *kpp);
+		*kpp = NULL;
+	}
+}
+
+/*
+ * A peer's public keys or pre-shared key changed: new identities, the
+ * sessions of a key no longer listed end, and a new handshake starts
+ * at once.  The other sessions carry traffic until it completes.
+ */
+static void
+rekey_peer(struct tm_ctx *ctx, struct peer *p, int keys, int psk)
+{
+	if (session_peer_init(p) == -1)
+		fatalx("reload: cannot set up the keys of peer %s",
+		    p->conf.name);
+	drop_unlisted(ctx, p, &p->kp_current);
+	drop_unlisted(ctx, p, &p->kp_previous);
+	drop_unlisted(ctx, p, &p->kp_next);
+	session_abandon(ctx, p);
+	session_initiate(ctx, p, event_now_ns(), 0);
+	log_info("peer %s: new %s%s%s; handshaking again", p->conf.name,
+	    keys ? "public keys" : "", keys && psk ? " and " : "",
+	    psk ? "pre-shared key" : "");
+}
+
 /* True if p is one of the n peers in a. */
 static int
 find_by_key_in(struct peer **a, size_t n, const struct peer *p)
@@ -92,11 +152,18 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 	int	 addrs = addrs_equal(&p->conf, nc);
 	int	 eps = endpoints_equal(&p->conf, nc);
 	int	 name = strcmp(p->conf.name, nc->name) == 0;
+	int	 keys = keys_equal(&p->conf, nc);
+	int	 psk = psk_equal(&p->conf, nc);
 
 	if (eps)
 		hostname_reload(ctx, p, nc);
-	if (addrs && eps && name)
-		return 0;
+	if (addrs && eps && name) {
+		if (keys && psk)
+			return 0;
+		p->conf = *nc;
+		rekey_peer(ctx, p, !keys, !psk);
+		return 1;
+	}
 	if (!name)
 		log_info("peer %s: renamed to %s", p->conf.name, nc->name);
 	/* The entries of the old addresses went first (reload_config). */
@@ -108,7 +175,38 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 		    "installed", p->conf.name);
 	log_info("peer %s: updated%s%s", p->conf.name,
 	    addrs ? "" : ", new addresses", eps ? "" : ", new endpoints");
+	if (!keys || !psk)
+		rekey_peer(ctx, p, !keys, !psk);
 	return 1;
+}
+
+/*
+ * The node's own key changed: handshakes from now on are made under the
+ * new one.  Initiations in flight were made under the old key and their
+ * responses would not pass mac1 any more, so every peer starts a new
+ * one; the sessions made under the old key keep carrying traffic (their
+ * keys do not depend on it any more) until the new ones replace them.
+ */
+static void
+switch_key(struct tm_ctx *ctx, const struct tm_config *nc,
+    struct handshake_local *hlocal)
+{
+	uint64_t	 now = event_now_ns();
+	size_t		 i;
+	char		 b64[KEY_B64_LEN + 1];
+
+	handshake_local_clear(&ctx->hlocal);
+	ctx->hlocal = *hlocal;
+	handshake_local_clear(hlocal);
+	memcpy(ctx->conf.private_key, nc->private_key, KEY_LEN);
+	memcpy(ctx->conf.public_key, nc->public_key, KEY_LEN);
+	key_b64_encode(ctx->conf.public_key, b64);
+	log_info("reload: new private key (public key %s); handshaking "
+	    "again with every peer", b64);
+	for (i = 0; i < ctx->peers.npeers; i++) {
+		session_abandon(ctx, ctx->peers.peers[i]);
+		session_initiate(ctx, ctx->peers.peers[i], now, 0);
+	}
 }
 
 int
@@ -117,9 +215,12 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	struct tm_config	  nc;
 	struct peer		**np = NULL, **match = NULL, **buckets = NULL;
 	struct peer		 *p;
+	struct handshake_local	  hlocal;
 	size_t			  i, nbuckets, nadded = 0, nremoved = 0;
 	size_t			  nchanged = 0;
+	int			  newkey = 0;
 
+	memset(&hlocal, 0, sizeof(hlocal));
 	if (config_reload(ctx->conf.file, &nc, errs, &ctx->conf) == -1) {
 		log_warnx("reload refused: %zu error(s) in the configuration",
 		    errs->n);
@@ -128,6 +229,17 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	(void)hostname_resolve_all(&nc, 0);
 	if (check_fixed(&ctx->conf, &nc, errs) == -1)
 		goto refuse;
+	if (nc.private_key_kept)
+		log_warnx("reload: private_key_file \"%s\" is not readable as "
+		    "this user; the running key stays (to change keys by "
+		    "reload, let this user own the file)", nc.private_key_file);
+	newkey = CRYPTO_memcmp(nc.private_key, ctx->conf.private_key,
+	    KEY_LEN) != 0;
+	if (newkey && handshake_local_init(&hlocal, nc.private_key) !=
+	    HANDSHAKE_OK) {
+		cfg_error(errs, nc.file, 0, "cannot use the new private key");
+		goto refuse;
+	}
 
 	/*
 	 * First everything that can fail (allocations), with the running
@@ -139,7 +251,11 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	if (np == NULL || match == NULL || buckets == NULL)
 		goto nomem;
 	for (i = 0; i < nc.npeers; i++) {
-		match[i] = peer_find_by_key(&ctx->peers, nc.peers[i].public_key);
+		/* Any key in common: a key rollover keeps the peer. */
+		match[i] = find_running(ctx, &nc.peers[i]);
+		/* Two files splitting a rollover's keys: the first keeps it. */
+		if (match[i] != NULL && find_by_key_in(match, i, match[i]))
+			match[i] = NULL;
 		if (match[i] != NULL) {
 			np[i] = match[i];
 			continue;
@@ -184,6 +300,11 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	}
 	peer_table_commit(&ctx->peers, np, nc.npeers, buckets, nbuckets);
 	np = NULL;
+	if (newkey)
+		switch_key(ctx, &nc, &hlocal);
+	/* The same key may have moved to another file. */
+	memcpy(ctx->conf.private_key_file, nc.private_key_file,
+	    sizeof(ctx->conf.private_key_file));
 
 	ctx->conf.keepalive = nc.keepalive;
 	ctx->conf.dead_time = nc.dead_time;
@@ -193,6 +314,8 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	ctx->conf.path_hold_down = nc.path_hold_down;
 	ctx->conf.clamp_mss = nc.clamp_mss;
 	session_set_cipher(ctx);
+	OPENSSL_cleanse(ctx->conf.peers,
+	    ctx->conf.npeers * sizeof(*ctx->conf.peers));
 	free(ctx->conf.peers);
 	ctx->conf.peers = nc.peers;
 	ctx->conf.npeers = nc.npeers;
@@ -215,6 +338,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	free(match);
 	free(buckets);
 	config_free(&nc);
+	handshake_local_clear(&hlocal);
 	log_warnx("reload refused; the running configuration is unchanged");
 	return -1;
 }

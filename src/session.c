@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "neigh.h"
 #include "path.h"
+#include "peerconf.h"
 #include "session.h"
 #include "tx.h"
 
@@ -167,8 +168,18 @@ session_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
 		log_warnx("peer %s: no random index", p->conf.name);
 		return;
 	}
+	/*
+	 * The key the current session authenticated is the one to use; a
+	 * retry tries the other key of a rollover, in case the peer
+	 * switched while we were not looking.
+	 */
+	if (!retry && session_key_index(p, p->kp_current) != -1)
+		p->hs_key = session_key_index(p, p->kp_current);
+	else if (retry && p->conf.has_public_key2)
+		p->hs_key = !p->hs_key;
 	realtime(&sec, &nsec);
-	rc = handshake_create_initiation(&p->hs, &ctx->hlocal, &p->hpeer,
+	rc = handshake_create_initiation(&p->hs, &ctx->hlocal,
+	    &p->hpeer[p->hs_key],
 	    p->hs_index.idx, sec, nsec, session_hs_flags(ctx),
 	    session_cookie(p, now), msg);
 	if (rc != HANDSHAKE_OK) {
@@ -179,6 +190,7 @@ session_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
 	}
 	memcpy(p->last_mac1, p->hs.sent_mac1, sizeof(p->last_mac1));
 	p->last_mac1_index = p->hs_index.idx;
+	p->last_mac1_key = p->hs_key;
 	p->hs_sent_ns = now;
 	p->stats.handshakes_sent++;
 	tx_raw(ctx, p, &to, src, msg, sizeof(msg), now);
@@ -230,6 +242,9 @@ session_confirm(struct tm_ctx *ctx, struct peer *p, struct keypair *kp,
 	p->kp_next = NULL;
 	p->last_handshake_ns = now;
 	p->stats.handshakes_done++;
+	/* Initiations go to the key that just authenticated. */
+	if (session_key_index(p, kp) != -1)
+		p->hs_key = session_key_index(p, kp);
 	/* A crossing initiation of ours would only replace this session. */
 	if (p->hs_sent_ns != 0)
 		session_abandon(ctx, p);
@@ -287,12 +302,48 @@ session_init(struct tm_ctx *ctx)
 int
 session_peer_init(struct peer *p)
 {
-	if (handshake_peer_init(&p->hpeer, p->conf.public_key) !=
-	    HANDSHAKE_OK) {
-		log_warnx("peer %s: cannot use its public key", p->conf.name);
-		return -1;
+	const uint8_t	*key;
+	int		 i;
+
+	for (i = 0; i < TM_MAX_PEER_KEYS; i++) {
+		if ((key = peerconf_key(&p->conf, i)) == NULL) {
+			OPENSSL_cleanse(&p->hpeer[i], sizeof(p->hpeer[i]));
+			continue;
+		}
+		if (handshake_peer_init(&p->hpeer[i], key) != HANDSHAKE_OK) {
+			log_warnx("peer %s: cannot use its public key",
+			    p->conf.name);
+			return -1;
+		}
+		handshake_peer_set_psk(&p->hpeer[i],
+		    p->conf.has_psk ? p->conf.psk : NULL);
 	}
+	/* Two hints, then one a minute: a mismatch repeats every retry. */
+	if (p->rl_psk.burst == 0)
+		p->rl_psk = (struct log_ratelimit)LOG_RATELIMIT_INIT(1.0 / 60,
+		    2);
+	if (peerconf_key(&p->conf, p->hs_key) == NULL)
+		p->hs_key = 0;
 	return 0;
+}
+
+void
+session_psk_hint(struct peer *p, const char *what)
+{
+	uint64_t	 n = 0;
+
+	if (!log_ratelimit_ok(&p->rl_psk, &n))
+		return;
+	log_warnx("peer %s: %s; a pre-shared key mismatch is the likely "
+	    "cause (pre-shared key here: %s)%s", p->conf.name, what,
+	    p->conf.has_psk ? "set" : "none",
+	    n > 0 ? " (repeated messages suppressed)" : "");
+}
+
+int
+session_key_index(const struct peer *p, const struct keypair *kp)
+{
+	return kp == NULL ? -1 : peerconf_key_index(&p->conf, kp->peer_key);
 }
 
 void
@@ -306,6 +357,7 @@ session_peer_free(struct tm_ctx *ctx, struct peer *p)
 	p->hs_sent_ns = 0;
 	handshake_clear(&p->hs);
 	OPENSSL_cleanse(p->cookie, sizeof(p->cookie));
+	OPENSSL_cleanse(p->hpeer, sizeof(p->hpeer));
 }
 
 void

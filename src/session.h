@@ -24,6 +24,7 @@
 #include "aead.h"
 #include "handshake.h"
 #include "index.h"
+#include "key.h"
 #include "replay.h"
 
 struct tm_ctx;
@@ -45,6 +46,7 @@ struct keypair {
 	uint64_t		 created_ns;
 	int			 initiator;
 	int			 csum_partial;	/* agreed in the handshake */
+	uint8_t			 peer_key[KEY_LEN]; /* that authenticated */
 };
 
 /* The session's time limits, from the configuration, in nanoseconds. */
@@ -58,8 +60,24 @@ uint64_t session_retry_ns(const struct tm_ctx *);
  */
 int	 session_init(struct tm_ctx *);
 
-/* Prepares a peer's public identity; 0 or -1 (logged). */
+/*
+ * Prepares a peer's public identities (one per public key of its file)
+ * with its pre-shared key; again after a reload changed them.  0 or -1
+ * (logged).
+ */
 int	 session_peer_init(struct peer *);
+
+/*
+ * Logs, rate-limited per peer, that what went wrong in a handshake with
+ * the peer and that a pre-shared key mismatch is the likely cause.
+ */
+void	 session_psk_hint(struct peer *, const char *);
+
+/*
+ * Which of the peer's configured public keys authenticated kp: 0, 1, or
+ * -1 (kp NULL, or its key is no longer configured).
+ */
+int	 session_key_index(const struct peer *, const struct keypair *);
 
 /* Ends every session of the peer and wipes its keys (peer removal). */
 void	 session_peer_free(struct tm_ctx *, struct peer *);

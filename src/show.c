@@ -60,11 +60,18 @@ show_peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 	char		 m[18];
 	struct tm_addr	 na;
 	size_t		 i;
+	int		 k;
 
 	(void)ctx;
 	key_b64_encode(p->conf.public_key, key);
 	sbuf_printf(b, "\npeer: %s\n", p->conf.name);
 	sbuf_printf(b, "  public key: %s\n", key);
+	if (p->conf.has_public_key2) {
+		key_b64_encode(p->conf.public_key2, key);
+		sbuf_printf(b, "  second public key: %s\n", key);
+	}
+	sbuf_printf(b, "  pre-shared key: %s\n", p->conf.has_psk ? "yes" :
+	    "no");
 	sbuf_printf(b, "  state: %s\n", show_state(p));
 	sbuf_printf(b, "  addresses:");
 	for (i = 0; i < peer_neigh_count(p); i++) {
@@ -119,6 +126,11 @@ show_peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 	if (p->kp_current != NULL)
 		sbuf_printf(b, "  cipher: %s\n",
 		    aead_alg_name(p->kp_current->send.alg));
+	if ((k = session_key_index(p, p->kp_current)) != -1) {
+		key_b64_encode(p->kp_current->peer_key, key);
+		sbuf_printf(b, "  authenticated with: %s (key %d of %d)\n",
+		    key, k + 1, p->conf.has_public_key2 ? 2 : 1);
+	}
 	if (p->last_handshake_ns != 0) {
 		sbuf_printf(b, "  latest handshake: ");
 		age_text(b, now - p->last_handshake_ns);
@@ -261,6 +273,19 @@ show_peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 		    aead_alg_name(p->kp_current->send.alg));
 	else
 		sbuf_printf(b, "\"cipher\": null, ");
+	key_b64_encode(p->conf.public_key, key);
+	sbuf_printf(b, "\"public_keys\": [\"%s\"", key);
+	if (p->conf.has_public_key2) {
+		key_b64_encode(p->conf.public_key2, key);
+		sbuf_printf(b, ", \"%s\"", key);
+	}
+	sbuf_printf(b, "], \"preshared_key\": %s, \"authenticated_key\": ",
+	    p->conf.has_psk ? "true" : "false");
+	if (session_key_index(p, p->kp_current) != -1) {
+		key_b64_encode(p->kp_current->peer_key, key);
+		sbuf_printf(b, "\"%s\", ", key);
+	} else
+		sbuf_printf(b, "null, ");
 	if (p->last_handshake_ns != 0)
 		sbuf_printf(b, "\"latest_handshake_age_ms\": %llu, ",
 		    (unsigned long long)((now - p->last_handshake_ns) /
@@ -386,6 +411,28 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 		sbuf_printf(b, "tapmesh_peer_latest_handshake_seconds{"
 		    "interface=\"%s\",peer=\"%s\"} %.3f\n", ctx->conf.interface,
 		    p->conf.name, (double)(now - p->last_handshake_ns) / 1e9);
+	}
+	metric_head(b, "tapmesh_peer_preshared_key", "gauge",
+	    "1 if a pre-shared key is mixed into the peer's handshakes.");
+	for (i = 0; i < ctx->peers.npeers; i++)
+		sbuf_printf(b, "tapmesh_peer_preshared_key{interface=\"%s\","
+		    "peer=\"%s\"} %d\n", ctx->conf.interface,
+		    ctx->peers.peers[i]->conf.name,
+		    ctx->peers.peers[i]->conf.has_psk ? 1 : 0);
+	metric_head(b, "tapmesh_peer_authenticated_key", "gauge",
+	    "1 for the public key (index 1 or 2 in the peer's file) that "
+	    "authenticated the current session (absent: no session).");
+	for (i = 0; i < ctx->peers.npeers; i++) {
+		const struct peer *p = ctx->peers.peers[i];
+		char		   key[KEY_B64_LEN + 1];
+		int		   k = session_key_index(p, p->kp_current);
+
+		if (k == -1)
+			continue;
+		key_b64_encode(p->kp_current->peer_key, key);
+		sbuf_printf(b, "tapmesh_peer_authenticated_key{interface=\"%s\","
+		    "peer=\"%s\",index=\"%d\",key=\"%s\"} 1\n",
+		    ctx->conf.interface, p->conf.name, k + 1, key);
 	}
 	metric_head(b, "tapmesh_peer_drops_total", "counter",
 	    "Packets of the peer dropped, by reason.");

@@ -39,6 +39,7 @@ usage(FILE *f)
 	    "       tapmeshctl [-s socket | -i interface] metrics\n"
 	    "       tapmeshctl [-s socket | -i interface] reload\n"
 	    "       tapmeshctl genkey\n"
+	    "       tapmeshctl genpsk\n"
 	    "       tapmeshctl pubkey < private.key\n"
 	    "       tapmeshctl peerfile [--name name] "
 	    "[--endpoint host[:port]]... [-c file]\n"
@@ -177,13 +178,14 @@ cmd_control(const char *path, int argc, char *argv[])
 	return 2;
 }
 
+/* genkey and genpsk: a new secret, in base64, on stdout. */
 static int
-cmd_genkey(void)
+cmd_genkey(int psk)
 {
 	uint8_t	 priv[KEY_LEN];
 	char	 b64[KEY_B64_LEN + 1];
 
-	if (key_generate(priv) == -1) {
+	if ((psk ? key_generate_psk(priv) : key_generate(priv)) == -1) {
 		fprintf(stderr, "tapmeshctl: cannot generate a key\n");
 		return 1;
 	}
@@ -472,7 +474,9 @@ main(int argc, char *argv[])
 		return cmd_control(sock, argc - 1, argv + 1);
 	}
 	if (argc == 2 && strcmp(argv[1], "genkey") == 0)
-		return cmd_genkey();
+		return cmd_genkey(0);
+	if (argc == 2 && strcmp(argv[1], "genpsk") == 0)
+		return cmd_genkey(1);
 	if (argc == 2 && strcmp(argv[1], "pubkey") == 0)
 		return cmd_pubkey();
 	if (argc >= 2 && strcmp(argv[1], "peerfile") == 0)

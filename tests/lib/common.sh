@@ -76,3 +76,31 @@ ping_loss() {
 	rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
 	echo $(( ${tx:-0} - ${rx:-0} ))
 }
+
+# ping_pairs COUNT A-B...: starts, in the background, COUNT pings every
+# 10 ms from node A to node B's tunnel address for each pair A-B; the
+# output goes to $LAB_DIR/ping-A-B.out.
+ping_pairs() {
+	local count=$1 pair
+	shift
+	for pair in "$@"; do
+		nsx "${pair%-*}" ping -c "$count" -i 0.01 -W 1 -q \
+		    "10.255.0.${pair#*-}" >"$LAB_DIR/ping-$pair.out" 2>&1 &
+		LAB_PIDS+=("$!")
+		eval "PING_PID_${pair/-/_}=$!"
+	done
+}
+
+# ping_pair_lost A-B: waits (60 s at most) for that pair's pings to end,
+# reports their summary and prints how many were lost (all if none ran).
+ping_pair_lost() {
+	local pid out tx rx
+	pid=$(eval "echo \$PING_PID_${1/-/_}")
+	lab_wait 60 lab_gone "$pid"
+	wait "$pid"
+	out=$(grep 'packets transmitted' "$LAB_DIR/ping-$1.out")
+	diag "$1: $out" >&2
+	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$out")
+	rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
+	echo $(( ${tx:-1} - ${rx:-0} ))
+}

@@ -594,6 +594,52 @@ test_valid_no_peers(void **state)
 }
 
 /*
+ * A rollover's two public keys and a pre-shared key file, relative to
+ * the peer file.
+ */
+static void
+test_valid_keys(void **state)
+{
+	static const struct tfile	 files[] = {
+		{ "conf.d/a.conf", "name = \"a\";\n"
+		    "public_key = [ \"" KEY_A "\", \"" KEY_B "\" ];\n"
+		    "preshared_key_file = \"a.psk\";\n"
+		    "address = \"10.255.0.2\";\n" },
+		{ "conf.d/a.psk", KEY_C "\n" },
+		{ "conf.d/a.psk", T_MODE "0600" },
+		{ "conf.d/b.conf", "name = \"b\";\n"
+		    "public_key = [ \"" KEY_D "\" ];\n"
+		    "address = \"10.255.0.3\";\n" },
+	};
+	struct tree		 t;
+	struct tm_config	 conf;
+	uint8_t			 k[KEY_LEN];
+
+	(void)state;
+	tree_make(&t, MAIN, 1, files, sizeof(files) / sizeof(files[0]));
+	assert_loads("tapmesh.conf", &conf);
+	assert_int_equal(conf.npeers, 2);
+	assert_int_equal(key_b64_decode(KEY_A, k), 0);
+	assert_memory_equal(conf.peers[0].public_key, k, KEY_LEN);
+	assert_int_equal(peerconf_key_index(&conf.peers[0], k), 0);
+	assert_int_equal(key_b64_decode(KEY_B, k), 0);
+	assert_true(conf.peers[0].has_public_key2);
+	assert_memory_equal(conf.peers[0].public_key2, k, KEY_LEN);
+	assert_int_equal(peerconf_key_index(&conf.peers[0], k), 1);
+	assert_true(conf.peers[0].has_psk);
+	assert_int_equal(key_b64_decode(KEY_C, k), 0);
+	assert_memory_equal(conf.peers[0].psk, k, KEY_LEN);
+	assert_string_equal(conf.peers[0].psk_file, "conf.d/a.psk");
+	assert_int_equal(peerconf_key_index(&conf.peers[0], k), -1);
+	/* A list of one is the single key of old. */
+	assert_false(conf.peers[1].has_public_key2);
+	assert_false(conf.peers[1].has_psk);
+	assert_null(peerconf_key(&conf.peers[1], 1));
+	config_free(&conf);
+	tree_remove(&t);
+}
+
+/*
  * The edges of the timer ranges, dead_time just above keepalive (also
  * above an explicit keepalive next to the default dead_time), and each
  * cipher name.
@@ -690,7 +736,8 @@ static const struct bad_case bad_cases[] = {
 	    "address = ( \"10.255.0.2\",\n 10 );\n"
 	    "endpoints = \"192.0.2.2\";\n" } },
 	    { "conf.d/a.conf:1: name: expected a string",
-	      "conf.d/a.conf:2: public_key: expected a string",
+	      "conf.d/a.conf:2: public_key: expected a string or a list of "
+	      "strings",
 	      "conf.d/a.conf:4: address: expected a string or a list of "
 	      "strings",
 	      "conf.d/a.conf:5: endpoints: expected a list of groups" } },
@@ -978,6 +1025,58 @@ static const struct bad_case bad_cases[] = {
 	    { "tapmesh.conf:3: listen: 0 is out of range (1..65535)",
 	      "tapmesh.conf:1: private_key_file \"private.key\": not a base64 "
 	      "X25519 private key (44 characters expected)" } },
+	{ "a key listed twice", MAIN, 1,
+	    { { "conf.d/a.conf", "name = \"a\";\n"
+	      "public_key = [ \"" KEY_A "\",\n \"" KEY_A "\" ];\n"
+	      "address = \"10.255.0.2\";\n" } },
+	    { "conf.d/a.conf:3: public_key: the same key is listed twice" } },
+	{ "three public keys", MAIN, 1,
+	    { { "conf.d/a.conf", "name = \"a\";\n"
+	      "public_key = [ \"" KEY_A "\", \"" KEY_B "\", \"" KEY_C "\" ];\n"
+	      "address = \"10.255.0.2\";\n" } },
+	    { "conf.d/a.conf:2: public_key: more than 2 entries" } },
+	{ "an empty key list", MAIN, 1,
+	    { { "conf.d/a.conf", "name = \"a\";\npublic_key = [];\n"
+	      "address = \"10.255.0.2\";\n" } },
+	    { "conf.d/a.conf:2: public_key: at least one key is required" } },
+	{ "a bad second key", MAIN, 1,
+	    { { "conf.d/a.conf", "name = \"a\";\n"
+	      "public_key = [ \"" KEY_A "\", \"AAAA\" ];\n"
+	      "address = \"10.255.0.2\";\n" } },
+	    { "conf.d/a.conf:2: public_key: not the 44-character base64 "
+	      "encoding of a 32-byte key" } },
+	{ "a rollover key shared with another peer", MAIN, 1,
+	    { { "conf.d/a.conf", PEER_A },
+	      { "conf.d/b.conf", "name = \"b\";\n"
+	      "public_key = [ \"" KEY_B "\", \"" KEY_A "\" ];\n"
+	      "address = \"10.255.0.3\";\n" } },
+	    { "conf.d/b.conf:2: public key is already used in "
+	      "conf.d/a.conf:2" } },
+	{ "our own key as a rollover key", MAIN, 1,
+	    { { "conf.d/b.conf", "name = \"b\";\n"
+	      "public_key = [ \"" KEY_B "\", \"" KEY_PUB "\" ];\n"
+	      "address = \"10.255.0.3\";\n" } },
+	    { "conf.d/b.conf:2: public_key is this node's own public key" } },
+	{ "pre-shared key file mode 0644", MAIN, 1,
+	    { { "conf.d/a.conf", PEER_A "preshared_key_file = \"a.psk\";\n" },
+	      { "conf.d/a.psk", KEY_C "\n" },
+	      { "conf.d/a.psk", T_MODE "0644" } },
+	    { "conf.d/a.conf:4: preshared_key_file \"conf.d/a.psk\": mode "
+	      "0644 lets group or others access the pre-shared key (use "
+	      "chmod 600)" } },
+	{ "pre-shared key file missing", MAIN, 1,
+	    { { "conf.d/a.conf", PEER_A "preshared_key_file = \"a.psk\";\n" } },
+	    { "conf.d/a.conf:4: preshared_key_file \"conf.d/a.psk\": No such "
+	      "file or directory" } },
+	{ "pre-shared key file malformed", MAIN, 1,
+	    { { "conf.d/a.conf", PEER_A "preshared_key_file = \"a.psk\";\n" },
+	      { "conf.d/a.psk", "AAAA\n" },
+	      { "conf.d/a.psk", T_MODE "0600" } },
+	    { "conf.d/a.conf:4: preshared_key_file \"conf.d/a.psk\": not a "
+	      "base64 pre-shared key (44 characters expected)" } },
+	{ "pre-shared key file empty path", MAIN, 1,
+	    { { "conf.d/a.conf", PEER_A "preshared_key_file = \"\";\n" } },
+	    { "conf.d/a.conf:4: preshared_key_file: empty path" } },
 	{ "missing public_key", MAIN, 1,
 	    { { "conf.d/a.conf", PEER_A },
 	      { "conf.d/b.conf",
@@ -1131,6 +1230,7 @@ main(void)
 		cmocka_unit_test(test_valid_defaults),
 		cmocka_unit_test(test_valid_names),
 		cmocka_unit_test(test_valid_no_peers),
+		cmocka_unit_test(test_valid_keys),
 		cmocka_unit_test(test_valid_channel),
 		cmocka_unit_test(test_errors_append),
 		cmocka_unit_test(test_decode_key),
