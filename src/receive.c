@@ -22,28 +22,6 @@ heard(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *from,
 	path_heard(&p->path, from, now, probe_fresh_ns(ctx), &ctx->rl_roam);
 }
 
-/*
- * Whether the peer initiates again one retry interval after we answered
- * it, with no session made since: it could not read our response, and
- * with an initiation that authenticated, a pre-shared key mismatch is
- * what does that (psk2 mixes the key in only at the response).  A
- * response lost on the way looks the same, hence "likely" in the log; a
- * confirmation lost on an idle link does not: the peer then initiates
- * again only at rekey_time, long after.
- */
-static int
-unanswered_retry(struct tm_ctx *ctx, const struct peer *p, uint64_t now)
-{
-	const struct keypair	*kp = p->kp_next;
-	uint64_t		 retry = session_retry_ns(ctx), age;
-
-	if (kp == NULL || kp->initiator ||
-	    p->last_handshake_ns >= kp->created_ns)
-		return 0;
-	age = now - kp->created_ns;
-	return age >= retry / 2 && age <= 2 * retry;
-}
-
 static void
 recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
@@ -99,9 +77,6 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		goto fail;
 
 	memcpy(p->last_timestamp, info.timestamp, sizeof(p->last_timestamp));
-	if (unanswered_retry(ctx, p, now))
-		session_psk_hint(p, "its initiation came again, as if our "
-		    "response could not be read");
 	keypair_free(ctx, p->kp_next);
 	p->kp_next = kp;
 	memcpy(p->last_mac1, resp + HANDSHAKE_RESPONSE_MAC1_OFF,

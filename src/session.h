@@ -47,6 +47,7 @@ struct keypair {
 	int			 initiator;
 	int			 csum_partial;	/* agreed in the handshake */
 	uint8_t			 peer_key[KEY_LEN]; /* that authenticated */
+	int			 hinted;	/* unconfirmed: logged */
 };
 
 /* The session's time limits, from the configuration, in nanoseconds. */

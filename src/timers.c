@@ -105,6 +105,27 @@ drop(struct tm_ctx *ctx, struct keypair **kpp)
 	*kpp = NULL;
 }
 
+/*
+ * A response of ours that the peer never used, two retry intervals on,
+ * with no session made since: the initiator could not read it, and with
+ * an initiation that authenticated, a pre-shared key mismatch is what
+ * does that (psk2 mixes the key in only at the response).  A lost
+ * confirmation on an idle link looks the same, hence "likely" in the log;
+ * said once per keypair, which stays until replaced.
+ */
+static void
+unconfirmed_hint(struct peer *p, const struct timers_limits *l, uint64_t now)
+{
+	struct keypair	*kp = p->kp_next;
+
+	if (kp == NULL || kp->initiator || kp->hinted ||
+	    now - kp->created_ns < 2 * l->retry_ns ||
+	    p->last_handshake_ns >= kp->created_ns)
+		return;
+	kp->hinted = 1;
+	session_psk_hint(p, "a handshake was answered but never confirmed");
+}
+
 static void
 timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
     uint64_t now)
@@ -118,6 +139,7 @@ timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
 		drop(ctx, &p->kp_previous);
 	if (due & TIMERS_EXPIRE_NEXT)
 		drop(ctx, &p->kp_next);
+	unconfirmed_hint(p, l, now);
 	if (due & TIMERS_EXPIRE_CURRENT)
 		drop(ctx, &p->kp_current);
 	if (due & TIMERS_DOWN)
