@@ -10,6 +10,7 @@
 #include "peerconf.h"
 #include "priv.h"
 #include "reload.h"
+#include "routes.h"
 #include "session.h"
 
 /* Refuses changes to what only a restart can change. */
@@ -92,10 +93,14 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 	int	 addrs = addrs_equal(&p->conf, nc);
 	int	 eps = endpoints_equal(&p->conf, nc);
 	int	 name = strcmp(p->conf.name, nc->name) == 0;
+	int	 sources = p->conf.source_check == nc->source_check &&
+		    p->conf.nallowed == nc->nallowed &&
+		    memcmp(p->conf.allowed, nc->allowed, nc->nallowed *
+		    sizeof(nc->allowed[0])) == 0;
 
 	if (eps)
 		hostname_reload(ctx, p, nc);
-	if (addrs && eps && name)
+	if (addrs && eps && name && sources)
 		return 0;
 	if (!name)
 		log_info("peer %s: renamed to %s", p->conf.name, nc->name);
@@ -107,8 +112,9 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 	if (!addrs && p->up && neigh_peer_up(ctx, p) == -1)
 		log_warnx("peer %s: not every new neighbour entry could be "
 		    "installed", p->conf.name);
-	log_info("peer %s: updated%s%s", p->conf.name,
-	    addrs ? "" : ", new addresses", eps ? "" : ", new endpoints");
+	log_info("peer %s: updated%s%s%s", p->conf.name,
+	    addrs ? "" : ", new addresses", eps ? "" : ", new endpoints",
+	    sources ? "" : ", new source rules");
 	return 1;
 }
 
@@ -116,9 +122,11 @@ int
 reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 {
 	struct tm_config	  nc;
+	struct filter		  filter;
 	struct peer		**np = NULL, **match = NULL, *p;
 	size_t			  i, nadded = 0, nremoved = 0, nchanged = 0;
 
+	filter_init(&filter);
 	if (config_reload(ctx->conf.file, &nc, errs, &ctx->conf) == -1) {
 		log_warnx("reload refused: %zu error(s) in the configuration",
 		    errs->n);
@@ -151,6 +159,15 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 		}
 	}
 
+	if (filter_build(&filter, &nc, np, nc.npeers) == -1)
+		goto nomem;
+	/* Kept once started: a strict peer may come back at any reload. */
+	if (routes_wanted(&nc) && routes_start(ctx) == -1) {
+		cfg_error(errs, nc.file, 0, "source_check \"strict\": the "
+		    "route mirror could not be started");
+		goto refuse;
+	}
+
 	/* Removed peers go first, with their sessions and entries. */
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		p = ctx->peers.peers[i];
@@ -174,6 +191,9 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	if (peer_table_set(&ctx->peers, np, nc.npeers) == -1)
 		fatalx("reload: out of memory while applying");
 	np = NULL;
+	filter_free(&ctx->filter);
+	ctx->filter = filter;
+	filter_init(&filter);
 
 	ctx->conf.keepalive = nc.keepalive;
 	ctx->conf.dead_time = nc.dead_time;
@@ -203,6 +223,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 				free(np[i]);
 	free(np);
 	free(match);
+	filter_free(&filter);
 	config_free(&nc);
 	log_warnx("reload refused; the running configuration is unchanged");
 	return -1;
