@@ -4,13 +4,16 @@ packet socket (AF_PACKET), as a compromised node would write into its own
 TAP for its daemon to carry.  Used by the trust-boundary test inside a lab
 namespace; never aim it at an interface of the host.
 
-usage: rawframe.py IFNAME SRC_MAC DST_MAC KIND SRC DST [COUNT]
+usage: rawframe.py IFNAME SRC_MAC DST_MAC KIND SRC DST [COUNT | -]
   KIND: echo4, echo6 (echo requests), ra (a Router Advertisement with a
   prefix option 2001:db8:99::/64 and a source link-layer option), rs,
   redirect (ICMPv6), ns-hbh, na-hbh (NS/NA behind a hop-by-hop header),
   dst-ra (an RA behind a destination options header), frag-ra (an RA in
   a first fragment).
   SRC, DST: the IP source and destination written into the packet.
+  COUNT frames at once (default 1), or with "-": prints "ready", then
+  sends one frame for each line read from stdin and prints "sent", so
+  that a test can send at a precise moment without starting Python.
 """
 import ipaddress
 import socket
@@ -101,15 +104,21 @@ def main():
     if len(sys.argv) not in (7, 8):
         sys.exit(__doc__)
     ifname, smac, dmac, kind, src, dst = sys.argv[1:7]
-    count = int(sys.argv[7]) if len(sys.argv) == 8 else 1
+    count = sys.argv[7] if len(sys.argv) == 8 else "1"
     smac, dmac = mac(smac), mac(dmac)
     etype, payload = build(kind, smac, ipaddress.ip_address(src),
                            ipaddress.ip_address(dst))
     frame = dmac + smac + struct.pack("!H", etype) + payload
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((ifname, 0))
-    for _ in range(count):
-        s.send(frame)
+    if count == "-":
+        print("ready", flush=True)
+        for _ in sys.stdin:
+            s.send(frame)
+            print("sent", flush=True)
+    else:
+        for _ in range(int(count)):
+            s.send(frame)
     s.close()
 
 
