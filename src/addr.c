@@ -81,6 +81,24 @@ addr_eq(const struct tm_addr *a, const struct tm_addr *b)
 	return false;
 }
 
+void
+prefix_mask(struct tm_prefix *p)
+{
+	uint8_t	*b;
+	int	 i, bits;
+
+	if (p->addr.family == AF_INET) {
+		b = (uint8_t *)&p->addr.u.v4;
+		bits = 32;
+	} else if (p->addr.family == AF_INET6) {
+		b = p->addr.u.v6.s6_addr;
+		bits = 128;
+	} else
+		return;
+	for (i = p->plen < 0 ? 0 : p->plen; i < bits; i++)
+		b[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+}
+
 bool
 prefix_contains(const struct tm_prefix *p, const struct tm_addr *a)
 {

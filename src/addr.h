@@ -47,6 +47,9 @@ bool	 addr_eq(const struct tm_addr *, const struct tm_addr *);
 /* True if the address lies inside the prefix (same family required). */
 bool	 prefix_contains(const struct tm_prefix *, const struct tm_addr *);
 
+/* Clears the bits of the prefix's address beyond its length. */
+void	 prefix_mask(struct tm_prefix *);
+
 /* Formats an address into buf (INET6_ADDRSTRLEN bytes suffice). */
 const char *addr_ntop(const struct tm_addr *, char *, size_t);
 

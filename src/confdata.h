@@ -29,12 +29,24 @@
 #define TM_MAX_PEERS_DEFAULT	10000
 #define TM_HOST_NAME_MAX	253	/* a DNS name, without the final dot */
 #define TM_MAX_PEER_KEYS	2	/* public keys per peer: a rollover */
+#define TM_MAX_ALLOWED_SOURCES	64	/* allowed_sources per peer */
 
 /* The data cipher this node asks for; a session settles on one. */
 enum tm_cipher_pref {
 	TM_CIPHER_AUTO = 0,
 	TM_CIPHER_CHACHA20_POLY1305,
 	TM_CIPHER_AES_256_GCM
+};
+
+/*
+ * What a peer may use as the source of its packets, beyond the rules
+ * that always hold (filter.h): anything, what the routes through the
+ * TAP lead to it, or its allowed_sources.
+ */
+enum tm_source_check {
+	TM_SOURCE_LOOSE = 0,
+	TM_SOURCE_STRICT,
+	TM_SOURCE_PREFIXES
 };
 
 /*
@@ -76,6 +88,9 @@ struct peer_conf {
 	size_t			 nendpoints;	/* sorted by priority */
 	uint8_t			 mac[ETH_ALEN_TM];	/* derived */
 	struct in6_addr		 lladdr;		/* derived */
+	enum tm_source_check	 source_check;	/* the main file's if unset */
+	struct tm_prefix	 allowed[TM_MAX_ALLOWED_SOURCES];
+	size_t			 nallowed;
 };
 
 struct tm_config {
@@ -104,6 +119,7 @@ struct tm_config {
 	int			 offload;	/* TAP segmentation offload */
 	int			 path_hold_down; /* s a better path must last */
 	int			 max_peers;	/* peer files accepted at most */
+	enum tm_source_check	 source_check;	/* the peers' default */
 	char			 control_socket[PATH_MAX]; /* resolved */
 	char			 user[TM_NAME_MAX];	/* "" : stay root */
 	char			 group[TM_NAME_MAX];	/* control socket's */

@@ -43,7 +43,7 @@ static const char *const main_keys[] = {
 	"interface", "address", "listen", "peers_dir", "private_key_file",
 	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
 	"control_socket", "user", "group", "probe_interval", "path_hold_down",
-	"clamp_mss", "max_peers", "offload",
+	"clamp_mss", "max_peers", "offload", "source_check",
 	NULL
 };
 
@@ -426,6 +426,9 @@ parse_main(struct load_ctx *ctx, struct tm_config *conf,
 	parse_timers(ctx, conf, root);
 	parse_cipher(ctx, conf, root);
 	parse_operations(ctx, conf, root);
+	conf->source_check = TM_SOURCE_LOOSE;
+	(void)peerconf_source_check(ctx->errs, conf->file, root,
+	    &conf->source_check);
 
 	if (conf->naddrs > 0) {
 		for (i = 0; i < conf->naddrs; i++)

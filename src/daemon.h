@@ -13,12 +13,14 @@
 #include "cookie.h"
 #include "datapath.h"
 #include "event.h"
+#include "filter.h"
 #include "handshake.h"
 #include "index.h"
 #include "log.h"
 #include "nl.h"
 #include "offload.h"
 #include "peer.h"
+#include "routes.h"
 #include "tap.h"
 #include "tx.h"
 
@@ -45,6 +47,7 @@ struct tm_ctx {
 	struct log_ratelimit	 rl_drop;
 	struct log_ratelimit	 rl_roam;
 	struct log_ratelimit	 rl_icmp;	/* ICMP too-big into the TAP */
+	struct log_ratelimit	 rl_filter;	/* trust boundary drops */
 	struct hostnames	*hostnames;	/* endpoint names (hostname.c) */
 
 	/* The secure channel (session.c, timers.c). */
@@ -59,6 +62,10 @@ struct tm_ctx {
 	struct tx		 tx;		/* datagrams to the peers */
 	struct rx		 rx;		/* datagrams from the peers */
 	struct offload_stats	 offload;
+
+	/* The trust boundary (filter.c, routes.c). */
+	struct filter		 filter;
+	struct routes		 routes;	/* for source_check "strict" */
 };
 
 /* Counts a dropped packet against p, or the interface if p is NULL. */

@@ -8,6 +8,7 @@
 #include "arp.h"
 #include "daemon.h"
 #include "datapath.h"
+#include "filter.h"
 #include "frame.h"
 #include "ndp.h"
 #include "neigh.h"
@@ -149,6 +150,8 @@ tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen, size_t csum_start)
 		count_drop(ctx, NULL, DROP_REDIRECT);
 		break;
 	case FRAME_GROUP:
+		if (filter_to_peers(ctx, frame, flen) == -1)
+			break;
 		if (csum_start != 0)
 			offload_tcp_csum(frame, flen, csum_start);
 		/* Pseudo-broadcast: every peer gets its own copy. */
@@ -156,6 +159,8 @@ tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen, size_t csum_start)
 			send_frame(ctx, ctx->peers.peers[i], frame, flen);
 		break;
 	case FRAME_UNICAST:
+		if (filter_to_peers(ctx, frame, flen) == -1)
+			break;
 		if ((p = peer_find_by_mac(&ctx->peers, frame)) == NULL)
 			count_drop(ctx, NULL, DROP_NO_PEER);
 		else
@@ -341,9 +346,15 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 		count_drop(ctx, p, DROP_MALFORMED);
 		return;
 	}
-	if (cls == FRAME_ARP || cls == FRAME_NDP || cls == FRAME_REDIRECT) {
-		count_drop(ctx, p, cls == FRAME_REDIRECT ? DROP_REDIRECT :
-		    DROP_NDP);
+	if (cls == FRAME_ARP) {
+		count_drop(ctx, p, DROP_NDP);
+		return;
+	}
+	/* ICMPv6 NS, NA and redirects are the filter's (nd_from_peer). */
+	if (filter_from_peer(ctx, p, frame, flen) == -1)
+		return;
+	if (cls == FRAME_REDIRECT) {
+		count_drop(ctx, p, DROP_REDIRECT);
 		return;
 	}
 	/*

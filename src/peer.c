@@ -18,6 +18,8 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_REPLAY] = "replay",
 	[DROP_HANDSHAKE] = "handshake",
 	[DROP_RATELIMIT] = "ratelimit",
+	[DROP_SPOOFED_SOURCE] = "spoofed_source",
+	[DROP_ND_FROM_PEER] = "nd_from_peer",
 };
 
 const char *

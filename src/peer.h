@@ -30,6 +30,8 @@ enum drop_reason {
 	DROP_REPLAY,		/* a counter seen before or too old */
 	DROP_HANDSHAKE,		/* a handshake message refused */
 	DROP_RATELIMIT,		/* a handshake over the rate limit */
+	DROP_SPOOFED_SOURCE,	/* an IP source the peer may not use */
+	DROP_ND_FROM_PEER,	/* ICMPv6 neighbour/router discovery */
 	DROP_MAX
 };
 

@@ -21,7 +21,13 @@
 
 static const char *const peer_keys[] = {
 	"name", "public_key", "preshared_key_file", "address", "endpoints",
-	NULL
+	"source_check", "allowed_sources", NULL
+};
+
+static const char *const source_check_names[] = {
+	[TM_SOURCE_LOOSE] = "loose",
+	[TM_SOURCE_STRICT] = "strict",
+	[TM_SOURCE_PREFIXES] = "prefixes",
 };
 
 static const char *const endpoint_keys[] = {
@@ -456,6 +462,74 @@ parse_endpoints(struct cfg_errors *errs, const config_setting_t *root,
 }
 
 int
+peerconf_source_check(struct cfg_errors *errs, const char *file,
+    const config_setting_t *root, enum tm_source_check *mode)
+{
+	const config_setting_t	*s;
+	const char		*v;
+	size_t			 i;
+	int			 r;
+
+	if ((r = cfg_get_string(errs, file, root, "source_check", &v, &s)) != 1)
+		return r;
+	for (i = 0; i < sizeof(source_check_names) /
+	    sizeof(source_check_names[0]); i++)
+		if (strcmp(v, source_check_names[i]) == 0) {
+			*mode = (enum tm_source_check)i;
+			return 1;
+		}
+	cfg_serror(errs, file, s, "source_check \"%s\": expected \"loose\", "
+	    "\"strict\" or \"prefixes\"", v);
+	return -1;
+}
+
+const char *
+peerconf_source_check_name(enum tm_source_check mode)
+{
+	if ((size_t)mode >= sizeof(source_check_names) /
+	    sizeof(source_check_names[0]))
+		return "unknown";
+	return source_check_names[mode];
+}
+
+/*
+ * The prefixes a peer in "prefixes" mode may send from, besides its own
+ * addresses.  Host bits must be clear, so that a typo in the length is
+ * not silently taken for a wider or narrower prefix.
+ */
+static void
+parse_allowed(struct cfg_errors *errs, const config_setting_t *root,
+    struct peer_conf *pc)
+{
+	const config_setting_t	*elems[TM_MAX_ALLOWED_SOURCES];
+	struct tm_prefix	 p, net;
+	const char		*v;
+	size_t			 n, i;
+
+	if (cfg_get_strings(errs, pc->file, root, "allowed_sources",
+	    TM_MAX_ALLOWED_SOURCES, elems, &n) != 1)
+		return;
+	for (i = 0; i < n; i++) {
+		v = config_setting_get_string(elems[i]);
+		/* Zeroed, so that reload can compare the lists bytewise. */
+		memset(&p, 0, sizeof(p));
+		if (prefix_parse(v, &p) == -1) {
+			cfg_serror(errs, pc->file, elems[i], "allowed_sources "
+			    "\"%s\": expected address/length", v);
+			continue;
+		}
+		net = p;
+		prefix_mask(&net);
+		if (!addr_eq(&net.addr, &p.addr)) {
+			cfg_serror(errs, pc->file, elems[i], "allowed_sources "
+			    "\"%s\": host bits set beyond /%d", v, p.plen);
+			continue;
+		}
+		pc->allowed[pc->nallowed++] = p;
+	}
+}
+
+int
 peerconf_load(const char *path, const struct tm_config *local,
     struct peer_conf *pc, struct peerconf_lines *pl, struct cfg_errors *errs)
 {
@@ -483,6 +557,9 @@ peerconf_load(const char *path, const struct tm_config *local,
 	parse_psk(errs, root, pc);
 	parse_addrs(errs, root, local, pc, pl);
 	parse_endpoints(errs, root, pc);
+	pc->source_check = local->source_check;
+	(void)peerconf_source_check(errs, pc->file, root, &pc->source_check);
+	parse_allowed(errs, root, pc);
  out:
 	config_destroy(&cf);
 	return errs->n + errs->lost == before ? 0 : -1;

@@ -61,4 +61,15 @@ int	 peerconf_shares_key(const struct peer_conf *,
 /* The peer's i-th public key (0 or 1), or NULL if it has none such. */
 const uint8_t *peerconf_key(const struct peer_conf *, int);
 
+/*
+ * Looks up the string member "source_check" of a group and stores the
+ * mode it names.  Returns 1 if present and valid, 0 if absent, or -1
+ * (reported with file and line) if it is not one of the modes.
+ */
+int	 peerconf_source_check(struct cfg_errors *, const char *,
+	    const struct config_setting_t *, enum tm_source_check *);
+
+/* The name of a source_check mode, as the files spell it. */
+const char *peerconf_source_check_name(enum tm_source_check);
+
 #endif

@@ -11,6 +11,7 @@
 #include "peerconf.h"
 #include "priv.h"
 #include "reload.h"
+#include "routes.h"
 #include "session.h"
 
 /* Refuses changes to what only a restart can change. */
@@ -154,10 +155,14 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 	int	 name = strcmp(p->conf.name, nc->name) == 0;
 	int	 keys = keys_equal(&p->conf, nc);
 	int	 psk = psk_equal(&p->conf, nc);
+	int	 sources = p->conf.source_check == nc->source_check &&
+		    p->conf.nallowed == nc->nallowed &&
+		    memcmp(p->conf.allowed, nc->allowed, nc->nallowed *
+		    sizeof(nc->allowed[0])) == 0;
 
 	if (eps)
 		hostname_reload(ctx, p, nc);
-	if (addrs && eps && name) {
+	if (addrs && eps && name && sources) {
 		if (keys && psk)
 			return 0;
 		p->conf = *nc;
@@ -173,8 +178,9 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 	if (!addrs && p->up && neigh_peer_up(ctx, p) == -1)
 		log_warnx("peer %s: not every new neighbour entry could be "
 		    "installed", p->conf.name);
-	log_info("peer %s: updated%s%s", p->conf.name,
-	    addrs ? "" : ", new addresses", eps ? "" : ", new endpoints");
+	log_info("peer %s: updated%s%s%s", p->conf.name,
+	    addrs ? "" : ", new addresses", eps ? "" : ", new endpoints",
+	    sources ? "" : ", new source rules");
 	if (!keys || !psk)
 		rekey_peer(ctx, p, !keys, !psk);
 	return 1;
@@ -213,6 +219,7 @@ int
 reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 {
 	struct tm_config	  nc;
+	struct filter		  filter;
 	struct peer		**np = NULL, **match = NULL, **buckets = NULL;
 	struct peer		 *p;
 	struct handshake_local	  hlocal;
@@ -221,6 +228,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	int			  newkey = 0;
 
 	memset(&hlocal, 0, sizeof(hlocal));
+	filter_init(&filter);
 	if (config_reload(ctx->conf.file, &nc, errs, &ctx->conf) == -1) {
 		log_warnx("reload refused: %zu error(s) in the configuration",
 		    errs->n);
@@ -269,6 +277,15 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 		}
 	}
 
+	if (filter_build(&filter, &nc, np, nc.npeers) == -1)
+		goto nomem;
+	/* Kept once started: a strict peer may come back at any reload. */
+	if (routes_wanted(&nc) && routes_start(ctx) == -1) {
+		cfg_error(errs, nc.file, 0, "source_check \"strict\": the "
+		    "route mirror could not be started");
+		goto refuse;
+	}
+
 	/* Removed peers go first, with their sessions and entries. */
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		p = ctx->peers.peers[i];
@@ -305,6 +322,9 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	/* The same key may have moved to another file. */
 	memcpy(ctx->conf.private_key_file, nc.private_key_file,
 	    sizeof(ctx->conf.private_key_file));
+	filter_free(&ctx->filter);
+	ctx->filter = filter;
+	filter_init(&filter);
 
 	ctx->conf.keepalive = nc.keepalive;
 	ctx->conf.dead_time = nc.dead_time;
@@ -337,6 +357,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	free(np);
 	free(match);
 	free(buckets);
+	filter_free(&filter);
 	config_free(&nc);
 	handshake_local_clear(&hlocal);
 	log_warnx("reload refused; the running configuration is unchanged");

@@ -73,7 +73,10 @@ sysctl_if(const char *family, const char *ifname, const char *key,
 /*
  * A node forwarding between two peers sends the packet back out of the
  * TAP it came in on; an ICMP redirect telling the sender to go direct
- * would be wrong here (the daemon also drops any that reach it).
+ * would be wrong here (the daemon also drops any that reach it).  Router
+ * advertisements are never carried (filter.c); taking none keeps a
+ * router's or prefix's lifetime from depending on one that slipped in
+ * before.
  */
 static void
 tap_sysctls(struct tm_ctx *ctx)
@@ -87,6 +90,11 @@ tap_sysctls(struct tm_ctx *ctx)
 		{ "ipv4", "accept_redirects", "0" },
 		{ "ipv6", "accept_redirects", "0" },
 		{ "ipv6", "accept_dad", "0" },
+		/* Routers and prefixes come from routing, not from peers. */
+		{ "ipv6", "accept_ra", "0" },
+		{ "ipv6", "autoconf", "0" },
+		/* ND is never fragmented (RFC 6980). */
+		{ "ipv6", "suppress_frag_ndisc", "1" },
 	};
 	size_t	 i;
 	int	 err;
@@ -217,11 +225,18 @@ run(struct tm_ctx *ctx)
 		log_warnx("out of memory");
 		return 1;
 	}
+	if (filter_build(&ctx->filter, &ctx->conf, ctx->peers.peers,
+	    ctx->peers.npeers) == -1) {
+		log_warnx("out of memory");
+		return 1;
+	}
 	if ((err = nl_open(&ctx->nl)) != 0) {
 		log_warnx("netlink: %s", strerror(-err));
 		return 1;
 	}
 	if (interface_setup(ctx) == -1)
+		return 1;
+	if (routes_wanted(&ctx->conf) && routes_start(ctx) == -1)
 		return 1;
 	if ((ctx->udpfd = udp_open(ctx->conf.listen, ctx->conf.offload)) ==
 	    -1) {
@@ -301,6 +316,9 @@ main(int argc, char *argv[])
 	ctx->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 5);
 	ctx->rl_roam = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 10);
 	ctx->rl_icmp = (struct log_ratelimit)LOG_RATELIMIT_INIT(100, 100);
+	ctx->rl_filter = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 5);
+	filter_init(&ctx->filter);
+	routes_init(&ctx->routes);
 	if (load_config(path, &ctx->conf) == -1) {
 		free(ctx);
 		return 1;
@@ -323,6 +341,7 @@ main(int argc, char *argv[])
 	hostname_stop(ctx);
 	control_close(ctx);
 	neigh_watch_stop(ctx);
+	routes_stop(ctx);
 	interface_teardown(ctx);
 	session_free(ctx);
 	if (ctx->udpfd >= 0)
@@ -332,6 +351,7 @@ main(int argc, char *argv[])
 	nl_close(&ctx->nl);
 	event_free(&ctx->ev);
 	peer_table_free(&ctx->peers);
+	filter_free(&ctx->filter);
 	config_free(&ctx->conf);
 	free(ctx);
 	log_info("exiting with status %d", rc);

@@ -682,6 +682,46 @@ test_valid_channel(void **state)
 	}
 }
 
+/*
+ * source_check: the main file's mode is every peer's default, a peer
+ * file overrides it, and allowed_sources are kept as written.
+ */
+static void
+test_valid_source_check(void **state)
+{
+	static const struct tfile	files[] = {
+		{ "conf.d/a.conf", PEER_A },
+		{ "conf.d/b.conf", "name = \"b\";\n"
+		    "public_key = \"" KEY_B "\";\n"
+		    "address = \"10.255.0.3\";\n"
+		    "source_check = \"prefixes\";\n"
+		    "allowed_sources = [ \"192.0.2.0/24\", \"2001:db8::/48\" ];\n" },
+	};
+	struct tree		 t;
+	struct tm_config	 conf;
+
+	(void)state;
+	tree_make(&t, MAIN, 1, NULL, 0);
+	assert_loads("tapmesh.conf", &conf);
+	assert_int_equal(conf.source_check, TM_SOURCE_LOOSE);
+	config_free(&conf);
+	tree_remove(&t);
+
+	tree_make(&t, MAIN "source_check = \"strict\";\n", 1, files, 2);
+	assert_loads("tapmesh.conf", &conf);
+	assert_int_equal(conf.source_check, TM_SOURCE_STRICT);
+	assert_int_equal(conf.npeers, 2);
+	assert_int_equal(conf.peers[0].source_check, TM_SOURCE_STRICT);
+	assert_int_equal(conf.peers[0].nallowed, 0);
+	assert_int_equal(conf.peers[1].source_check, TM_SOURCE_PREFIXES);
+	assert_int_equal(conf.peers[1].nallowed, 2);
+	assert_int_equal(conf.peers[1].allowed[0].plen, 24);
+	assert_int_equal(conf.peers[1].allowed[1].addr.family, AF_INET6);
+	assert_int_equal(conf.peers[1].allowed[1].plen, 48);
+	config_free(&conf);
+	tree_remove(&t);
+}
+
 static const struct bad_case bad_cases[] = {
 	{ "missing main file", NULL, 1, { { NULL, NULL } },
 	    { "tapmesh.conf: No such file or directory" } },
@@ -1114,6 +1154,22 @@ static const struct bad_case bad_cases[] = {
 	{ "cipher des", MAIN "cipher = \"des\";\n", 1, { { NULL, NULL } },
 	    { "tapmesh.conf:3: cipher \"des\": expected \"auto\", "
 	      "\"chacha20-poly1305\" or \"aes-256-gcm\"" } },
+	{ "source_check unknown", MAIN "source_check = \"paranoid\";\n", 1,
+	    { { NULL, NULL } },
+	    { "tapmesh.conf:3: source_check \"paranoid\": expected \"loose\", "
+	      "\"strict\" or \"prefixes\"" } },
+	{ "source_check and allowed_sources in a peer", MAIN, 1,
+	    { { "conf.d/a.conf", PEER_A "source_check = \"Strict\";\n"
+	      "allowed_sources = [ \"192.0.2.1/24\", \"10.0.0.0\",\n"
+	      "  \"2001:db8::/129\" ];\n" } },
+	    { "conf.d/a.conf:4: source_check \"Strict\": expected \"loose\", "
+	      "\"strict\" or \"prefixes\"",
+	      "conf.d/a.conf:5: allowed_sources \"192.0.2.1/24\": host bits "
+	      "set beyond /24",
+	      "conf.d/a.conf:5: allowed_sources \"10.0.0.0\": expected "
+	      "address/length",
+	      "conf.d/a.conf:6: allowed_sources \"2001:db8::/129\": expected "
+	      "address/length" } },
 	{ "cipher names are case sensitive", MAIN "cipher = \"AES-256-GCM\";\n",
 	    1, { { NULL, NULL } },
 	    { "tapmesh.conf:3: cipher \"AES-256-GCM\": expected \"auto\", "
@@ -1232,6 +1288,7 @@ main(void)
 		cmocka_unit_test(test_valid_no_peers),
 		cmocka_unit_test(test_valid_keys),
 		cmocka_unit_test(test_valid_channel),
+		cmocka_unit_test(test_valid_source_check),
 		cmocka_unit_test(test_errors_append),
 		cmocka_unit_test(test_decode_key),
 	};
