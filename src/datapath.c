@@ -15,6 +15,7 @@
 #include "pmtu.h"
 #include "receive.h"
 #include "send.h"
+#include "tos.h"
 #include "tx.h"
 #include "udp.h"
 
@@ -294,10 +295,13 @@ to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen,
 		count_drop(ctx, p, DROP_IO);
 }
 
-/* Delivers a decrypted frame from peer p into the TAP. */
+/*
+ * Delivers a decrypted frame from peer p, which came with the outer TOS
+ * tos, into the TAP.
+ */
 static void
 deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
-    int partial)
+    int partial, uint8_t tos)
 {
 	enum frame_class cls;
 
@@ -309,6 +313,12 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 	if (cls == FRAME_ARP || cls == FRAME_NDP || cls == FRAME_REDIRECT) {
 		count_drop(ctx, p, cls == FRAME_REDIRECT ? DROP_REDIRECT :
 		    DROP_NDP);
+		return;
+	}
+	/* Congestion marked in the underlay reaches the endpoints. */
+	if ((tos & TOS_ECN_MASK) != TOS_NOT_ECT &&
+	    tos_frame_decap(frame, flen, tos) == -1) {
+		count_drop(ctx, p, DROP_ECN);
 		return;
 	}
 	/*
@@ -369,12 +379,13 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	size_t			 flen, seglen, off, len;
 	ssize_t			 n;
 	int			 i, partial;
+	uint8_t			 tos;
 
 	if (events & EPOLLERR)
 		drain_errors(ctx, fd);
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
 		n = udp_recv(fd, ctx->rx.buf, sizeof(ctx->rx.buf), &from,
-		    &seglen);
+		    &seglen, &tos);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
@@ -392,7 +403,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 			p = receive_datagram(ctx, ctx->rx.buf + off, len, &from,
 			    &frame, &flen, &partial);
 			if (p != NULL)
-				deliver(ctx, p, frame, flen, partial);
+				deliver(ctx, p, frame, flen, partial, tos);
 		}
 	}
 	rx_flush(ctx);

@@ -17,6 +17,7 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_REPLAY] = "replay",
 	[DROP_HANDSHAKE] = "handshake",
 	[DROP_RATELIMIT] = "ratelimit",
+	[DROP_ECN] = "ecn",
 };
 
 const char *

@@ -29,6 +29,7 @@ enum drop_reason {
 	DROP_REPLAY,		/* a counter seen before or too old */
 	DROP_HANDSHAKE,		/* a handshake message refused */
 	DROP_RATELIMIT,		/* a handshake over the rate limit */
+	DROP_ECN,		/* CE on the outer over a not-ECT inner */
 	DROP_MAX
 };
 
