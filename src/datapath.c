@@ -13,6 +13,7 @@
 #include "offload.h"
 #include "path.h"
 #include "pmtu.h"
+#include "prio.h"
 #include "receive.h"
 #include "send.h"
 #include "tos.h"
@@ -252,14 +253,16 @@ rx_flush(struct tm_ctx *ctx)
 /*
  * Hands a received frame to the TAP: TCP segments that continue one
  * another are joined first (rx_flush writes them), anything else is
- * written at once, after what is pending, so nothing is reordered.  A
+ * written at once, after what is pending, so nothing is reordered;
+ * routing traffic that is not joined (urgent, see prio.h) is written
+ * ahead of the pending super frame, another flow's bulk data.  A
  * segment whose checksum the peer left partial is always a TCP segment
  * that gro_parse_partial accepts; written alone, the kernel is told to
  * finish its checksum.
  */
 static void
 to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen,
-    int partial)
+    int partial, int urgent)
 {
 	struct virtio_net_hdr	 vh;
 	struct gro_seg		 s;
@@ -285,7 +288,7 @@ to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen,
 		/* Parsed once: it starts the next super frame. */
 		if (gro_add(&ctx->rx.gro, frame, flen, &s) == 1)
 			return;
-	} else
+	} else if (!urgent)
 		rx_flush(ctx);
 	if (partial)
 		offload_partial_hdr(&vh, &s);
@@ -337,7 +340,7 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 	}
 	p->stats.rx_packets++;
 	p->stats.rx_bytes += flen;
-	to_tap(ctx, p, frame, flen, partial);
+	to_tap(ctx, p, frame, flen, partial, prio_frame(frame, flen));
 }
 
 /* Every path to dst, of any peer, carries at most mtu bytes. */

@@ -6,6 +6,7 @@
 #include "daemon.h"
 #include "offload.h"
 #include "path.h"
+#include "prio.h"
 #include "send.h"
 #include "session.h"
 #include "tos.h"
@@ -48,8 +49,8 @@ seal(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 	/* The outer header carries the frame's DSCP and ECN (tos.h). */
 	if (frame_len > 0 && (inner = tos_frame_get(frame, flen)) != -1)
 		tos = tos_encap((uint8_t)inner, ctx->conf.dscp_copy);
-	return tx_data(ctx, p, to, src, tos, WIRE_DATA_OVERHEAD + flen,
-	    frame_len);
+	return tx_data(ctx, p, to, src, tos, frame_len > 0 &&
+	    prio_frame(frame, flen), WIRE_DATA_OVERHEAD + flen, frame_len);
 }
 
 /* seal to the peer's active endpoint. */

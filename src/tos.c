@@ -28,12 +28,8 @@ tos_decap_ecn(uint8_t inner, uint8_t outer)
 	return inner;
 }
 
-/*
- * The IP header in frame: its offset, and 4 or 6; 0 when there is none
- * with its first bytes (the IPv4 header whole) inside the frame.
- */
-static int
-ip_header(const uint8_t *frame, size_t len, size_t *off)
+int
+tos_ip_header(const uint8_t *frame, size_t len, size_t *off)
 {
 	size_t		 l3 = ETH_HDR_LEN;
 	uint16_t	 type;
@@ -63,7 +59,7 @@ tos_frame_get(const uint8_t *frame, size_t len)
 {
 	size_t	 off;
 
-	switch (ip_header(frame, len, &off)) {
+	switch (tos_ip_header(frame, len, &off)) {
 	case 4:
 		return frame[off + 1];
 	case 6:
@@ -82,7 +78,7 @@ tos_frame_decap(uint8_t *frame, size_t len, uint8_t outer)
 	size_t		 off;
 	int		 v, tos, ecn;
 
-	if ((v = ip_header(frame, len, &off)) == 0 ||
+	if ((v = tos_ip_header(frame, len, &off)) == 0 ||
 	    (tos = tos_frame_get(frame, len)) == -1)
 		return 0;
 	if ((ecn = tos_decap_ecn((uint8_t)tos, outer)) == -1)

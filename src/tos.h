@@ -34,6 +34,14 @@ uint8_t	 tos_encap(uint8_t inner, int dscp_copy);
 int	 tos_decap_ecn(uint8_t inner_ecn, uint8_t outer_ecn);
 
 /*
+ * Finds the IP header in an Ethernet frame (behind at most one 802.1Q /
+ * 802.1ad tag): returns 4 or 6 with its offset in *off, or 0 when the
+ * frame carries none whose fixed header (an IPv4 header whole, options
+ * included) lies inside it.
+ */
+int	 tos_ip_header(const uint8_t *frame, size_t len, size_t *off);
+
+/*
  * The TOS (IPv4) or traffic class (IPv6) byte of the IP packet in an
  * Ethernet frame (behind at most one 802.1Q / 802.1ad tag), or -1 when
  * the frame carries no IP packet it can be read from.

@@ -72,12 +72,24 @@ tx_buffer(struct tm_ctx *ctx)
 
 int
 tx_data(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
-    const struct in6_addr *src, uint8_t tos, size_t len, size_t flen)
+    const struct in6_addr *src, uint8_t tos, int urgent, size_t len,
+    size_t flen)
 {
 	struct tx		*tx = &ctx->tx;
 	struct txq_entry	*e;
 	uint64_t		 now = event_now_ns();
 
+	/*
+	 * Routing traffic goes at once, ahead of the bulk data queued in
+	 * this batch (prio.h); it was sealed into the queue's free slot.
+	 */
+	if (tx->active && urgent) {
+		if (raw_tos(ctx, p, to, src, tos, tx->buf[tx->n], len,
+		    now) == -1)
+			return -1;
+		sent(p, flen, now);
+		return 0;
+	}
 	if (tx->active) {
 		e = &tx->q[tx->n++];
 		e->peer = p;
