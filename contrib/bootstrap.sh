@@ -11,7 +11,7 @@ PACKAGES="build-essential autoconf automake pkg-config libssl-dev
     libmnl-dev libconfig-dev libcmocka-dev iproute2 iputils-ping
     procps mandoc python3 systemd clang libclang-rt-dev valgrind iputils-arping ndisc6
     nftables conntrack iperf3 bird2 frr fastd openvpn tinc wireguard-go wireguard-tools
-    debhelper lintian man-db"
+    debhelper lintian man-db tcpdump"
 
 missing=
 for p in $PACKAGES; do

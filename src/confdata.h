@@ -116,6 +116,7 @@ struct tm_config {
 	enum tm_cipher_pref	 cipher;
 	int			 probe_interval; /* ms between path probes */
 	int			 clamp_mss;	/* rewrite the MSS of TCP SYNs */
+	int			 dscp_copy;	/* outer DSCP: inner's, or 0 */
 	int			 offload;	/* TAP segmentation offload */
 	int			 path_hold_down; /* s a better path must last */
 	int			 max_peers;	/* peer files accepted at most */

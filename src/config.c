@@ -43,7 +43,7 @@ static const char *const main_keys[] = {
 	"interface", "address", "listen", "peers_dir", "private_key_file",
 	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
 	"control_socket", "user", "group", "probe_interval", "path_hold_down",
-	"clamp_mss", "max_peers", "offload", "source_check",
+	"clamp_mss", "max_peers", "offload", "source_check", "dscp",
 	NULL
 };
 
@@ -303,6 +303,24 @@ parse_cipher(struct load_ctx *ctx, struct tm_config *conf,
 	    "\"auto\", \"chacha20-poly1305\" or \"aes-256-gcm\"", v);
 }
 
+/* The outer DSCP: "copy" (the default) or "zero". */
+static void
+parse_dscp(struct load_ctx *ctx, struct tm_config *conf,
+    const config_setting_t *root)
+{
+	const config_setting_t	*s;
+	const char		*v;
+
+	conf->dscp_copy = 1;
+	if (cfg_get_string(ctx->errs, conf->file, root, "dscp", &v, &s) != 1)
+		return;
+	if (strcmp(v, "zero") == 0)
+		conf->dscp_copy = 0;
+	else if (strcmp(v, "copy") != 0)
+		cfg_serror(ctx->errs, conf->file, s, "dscp \"%s\": expected "
+		    "\"copy\" or \"zero\"", v);
+}
+
 /* A user or group name: letters, digits, '.', '_' and '-'. */
 static int
 valid_account(const char *s)
@@ -425,6 +443,7 @@ parse_main(struct load_ctx *ctx, struct tm_config *conf,
 
 	parse_timers(ctx, conf, root);
 	parse_cipher(ctx, conf, root);
+	parse_dscp(ctx, conf, root);
 	parse_operations(ctx, conf, root);
 	conf->source_check = TM_SOURCE_LOOSE;
 	(void)peerconf_source_check(ctx->errs, conf->file, root,

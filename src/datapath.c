@@ -15,8 +15,10 @@
 #include "offload.h"
 #include "path.h"
 #include "pmtu.h"
+#include "prio.h"
 #include "receive.h"
 #include "send.h"
+#include "tos.h"
 #include "tx.h"
 #include "udp.h"
 
@@ -291,14 +293,16 @@ rx_flush(struct tm_ctx *ctx)
 /*
  * Hands a received frame to the TAP: TCP segments that continue one
  * another are joined first (rx_flush writes them), anything else is
- * written at once, after what is pending, so nothing is reordered.  A
+ * written at once, after what is pending, so nothing is reordered;
+ * routing traffic that is not joined (urgent, see prio.h) is written
+ * ahead of the pending super frame, another flow's bulk data.  A
  * segment whose checksum the peer left partial is always a TCP segment
  * that gro_parse_partial accepts; written alone, the kernel is told to
  * finish its checksum.
  */
 static void
 to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen,
-    int partial)
+    int partial, int urgent)
 {
 	struct virtio_net_hdr	 vh;
 	struct gro_seg		 s;
@@ -324,7 +328,7 @@ to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen,
 		/* Parsed once: it starts the next super frame. */
 		if (gro_add(&ctx->rx.gro, frame, flen, &s) == 1)
 			return;
-	} else
+	} else if (!urgent)
 		rx_flush(ctx);
 	if (partial)
 		offload_partial_hdr(&vh, &s);
@@ -334,10 +338,13 @@ to_tap(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame, size_t flen,
 		count_drop(ctx, p, DROP_IO);
 }
 
-/* Delivers a decrypted frame from peer p into the TAP. */
+/*
+ * Delivers a decrypted frame from peer p, which came with the outer TOS
+ * tos, into the TAP.
+ */
 static void
 deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
-    int partial)
+    int partial, uint8_t tos)
 {
 	enum frame_class cls;
 
@@ -357,6 +364,12 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 		count_drop(ctx, p, DROP_REDIRECT);
 		return;
 	}
+	/* Congestion marked in the underlay reaches the endpoints. */
+	if ((tos & TOS_ECN_MASK) != TOS_NOT_ECT &&
+	    tos_frame_decap(frame, flen, tos) == -1) {
+		count_drop(ctx, p, DROP_ECN);
+		return;
+	}
 	/*
 	 * The peer decides nothing about the Ethernet header: the source is
 	 * always its own MAC and the destination ours unless it is a group.
@@ -373,7 +386,7 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 	}
 	p->stats.rx_packets++;
 	p->stats.rx_bytes += flen;
-	to_tap(ctx, p, frame, flen, partial);
+	to_tap(ctx, p, frame, flen, partial, prio_frame(frame, flen));
 }
 
 /* Every path to dst, of any peer, carries at most mtu bytes. */
@@ -416,12 +429,13 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	size_t			 flen, seglen, off, len;
 	ssize_t			 n;
 	int			 i, partial;
+	uint8_t			 tos;
 
 	if (events & EPOLLERR)
 		drain_errors(ctx, fd);
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
 		n = udp_recv(fd, ctx->rx.buf, sizeof(ctx->rx.buf), &from,
-		    &seglen);
+		    &seglen, &tos);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
@@ -439,7 +453,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 			p = receive_datagram(ctx, ctx->rx.buf + off, len, &from,
 			    &frame, &flen, &partial);
 			if (p != NULL)
-				deliver(ctx, p, frame, flen, partial);
+				deliver(ctx, p, frame, flen, partial, tos);
 		}
 	}
 	rx_flush(ctx);

@@ -20,6 +20,7 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_RATELIMIT] = "ratelimit",
 	[DROP_SPOOFED_SOURCE] = "spoofed_source",
 	[DROP_ND_FROM_PEER] = "nd_from_peer",
+	[DROP_ECN] = "ecn",
 };
 
 const char *

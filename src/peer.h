@@ -32,6 +32,7 @@ enum drop_reason {
 	DROP_RATELIMIT,		/* a handshake over the rate limit */
 	DROP_SPOOFED_SOURCE,	/* an IP source the peer may not use */
 	DROP_ND_FROM_PEER,	/* ICMPv6 neighbour/router discovery */
+	DROP_ECN,		/* CE on the outer over a not-ECT inner */
 	DROP_MAX
 };
 

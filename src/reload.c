@@ -333,6 +333,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	ctx->conf.probe_interval = nc.probe_interval;
 	ctx->conf.path_hold_down = nc.path_hold_down;
 	ctx->conf.clamp_mss = nc.clamp_mss;
+	ctx->conf.dscp_copy = nc.dscp_copy;
 	session_set_cipher(ctx);
 	OPENSSL_cleanse(ctx->conf.peers,
 	    ctx->conf.npeers * sizeof(*ctx->conf.peers));

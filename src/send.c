@@ -6,8 +6,10 @@
 #include "daemon.h"
 #include "offload.h"
 #include "path.h"
+#include "prio.h"
 #include "send.h"
 #include "session.h"
+#include "tos.h"
 #include "tx.h"
 
 /*
@@ -21,7 +23,8 @@ seal(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 {
 	struct keypair	*kp = p->kp_current;
 	uint64_t	 now = event_now_ns(), ctr;
-	uint8_t		*pkt;
+	uint8_t		*pkt, tos = 0;
+	int		 inner;
 
 	if (kp == NULL || kp->send_counter >= REPLAY_REJECT_AFTER ||
 	    now - kp->created_ns >= session_reject_ns(ctx)) {
@@ -43,7 +46,11 @@ seal(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 	}
 	if (dflags & WIRE_DATA_CSUM_PARTIAL)
 		ctx->offload.partial_tx++;
-	return tx_data(ctx, p, to, src, WIRE_DATA_OVERHEAD + flen, frame_len);
+	/* The outer header carries the frame's DSCP and ECN (tos.h). */
+	if (frame_len > 0 && (inner = tos_frame_get(frame, flen)) != -1)
+		tos = tos_encap((uint8_t)inner, ctx->conf.dscp_copy);
+	return tx_data(ctx, p, to, src, tos, frame_len > 0 &&
+	    prio_frame(frame, flen), WIRE_DATA_OVERHEAD + flen, frame_len);
 }
 
 /* seal to the peer's active endpoint. */

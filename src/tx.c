@@ -21,9 +21,11 @@ sent(struct peer *p, size_t flen, uint64_t now)
 	}
 }
 
-int
-tx_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
-    const struct in6_addr *src, const uint8_t *buf, size_t len, uint64_t now)
+/* tx_raw with an outer TOS. */
+static int
+raw_tos(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
+    const struct in6_addr *src, uint8_t tos, const uint8_t *buf, size_t len,
+    uint64_t now)
 {
 	ssize_t	 n;
 	int	 tries;
@@ -34,7 +36,7 @@ tx_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 	 * whatever its destination: that send is tried again.
 	 */
 	for (tries = 0; tries < 2; tries++) {
-		n = udp_send(ctx->udpfd, to, src, buf, len);
+		n = udp_send(ctx->udpfd, to, src, tos, buf, len);
 		if (n != -1 || (errno != ECONNREFUSED && errno != EHOSTUNREACH &&
 		    errno != ENETUNREACH && errno != EHOSTDOWN &&
 		    errno != EPROTO))
@@ -47,6 +49,13 @@ tx_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 	if (p != NULL)
 		p->last_tx_ns = now;
 	return 0;
+}
+
+int
+tx_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
+    const struct in6_addr *src, const uint8_t *buf, size_t len, uint64_t now)
+{
+	return raw_tos(ctx, p, to, src, 0, buf, len, now);
 }
 
 uint8_t *
@@ -63,32 +72,49 @@ tx_buffer(struct tm_ctx *ctx)
 
 int
 tx_data(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
-    const struct in6_addr *src, size_t len, size_t flen)
+    const struct in6_addr *src, uint8_t tos, int urgent, size_t len,
+    size_t flen)
 {
 	struct tx		*tx = &ctx->tx;
 	struct txq_entry	*e;
 	uint64_t		 now = event_now_ns();
 
+	/*
+	 * Routing traffic goes at once, ahead of the bulk data queued in
+	 * this batch (prio.h); it was sealed into the queue's free slot.
+	 */
+	if (tx->active && urgent) {
+		if (raw_tos(ctx, p, to, src, tos, tx->buf[tx->n], len,
+		    now) == -1)
+			return -1;
+		sent(p, flen, now);
+		return 0;
+	}
 	if (tx->active) {
 		e = &tx->q[tx->n++];
 		e->peer = p;
 		e->to = *to;
 		e->src = src;
+		e->tos = tos;
 		e->len = len;
 		e->flen = flen;
 		return 0;
 	}
-	if (tx_raw(ctx, p, to, src, tx->out, len, now) == -1)
+	if (raw_tos(ctx, p, to, src, tos, tx->out, len, now) == -1)
 		return -1;
 	sent(p, flen, now);
 	return 0;
 }
 
-/* Whether queued datagram b may follow a in a UDP GSO message. */
+/*
+ * Whether queued datagram b may follow a in a UDP GSO message: every
+ * segment of one leaves with the same outer header, TOS included.
+ */
 static int
 joins(const struct txq_entry *a, const struct txq_entry *b)
 {
-	return b->len <= a->len && udp_endpoint_eq(&a->to, &b->to) &&
+	return b->len <= a->len && a->tos == b->tos &&
+	    udp_endpoint_eq(&a->to, &b->to) &&
 	    (a->src == b->src || (a->src != NULL && b->src != NULL &&
 	    memcmp(a->src, b->src, sizeof(*a->src)) == 0));
 }
@@ -121,7 +147,7 @@ send_msgs(struct tm_ctx *ctx, const struct udp_msg *m, const size_t *first,
 		}
 		for (i = 0; i < m[done].niov; i++) {
 			e = &tx->q[first[done] + i];
-			if (tx_raw(ctx, e->peer, &e->to, e->src,
+			if (raw_tos(ctx, e->peer, &e->to, e->src, e->tos,
 			    tx->buf[first[done] + i], e->len, now) == 0)
 				sent(e->peer, e->flen, now);
 		}
@@ -143,7 +169,8 @@ tx_flush(struct tm_ctx *ctx)
 	for (i = 0; i < tx->n; i = j) {
 		e = &tx->q[i];
 		first[nm] = i;
-		m[nm] = (struct udp_msg){ &e->to, e->src, &iov[i], 0, e->len };
+		m[nm] = (struct udp_msg){ &e->to, e->src, e->tos, &iov[i], 0,
+		    e->len };
 		bytes = 0;
 		/* Equal lengths; a shorter datagram ends the message. */
 		for (j = i; j < tx->n; j++) {

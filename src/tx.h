@@ -2,9 +2,10 @@
  * Transmit: datagrams leave through the one UDP socket here.  While the
  * TAP is being read (tx.active), sealed data messages are queued and
  * sent together by tx_flush, runs of equal-sized datagrams to one
- * destination and source as one UDP GSO message, many messages in one
+ * destination and source with one outer TOS as one UDP GSO message, many messages in one
  * system call.  Anything else (handshakes, cookie replies, data sealed
- * outside a TAP read) is sent at once with tx_raw.
+ * outside a TAP read) is sent at once with tx_raw, and so is routing
+ * traffic, ahead of the queue.
  */
 #ifndef TAPMESH_TX_H
 #define TAPMESH_TX_H
@@ -30,6 +31,7 @@ struct txq_entry {
 	struct peer		*peer;
 	struct sockaddr_in6	 to;
 	const struct in6_addr	*src;
+	uint8_t			 tos;		/* outer TOS / traffic class */
 	size_t			 len;		/* the datagram */
 	size_t			 flen;		/* the frame in it; 0: none */
 };
@@ -58,12 +60,14 @@ uint8_t	*tx_buffer(struct tm_ctx *);
 
 /*
  * Sends the data message just sealed into tx_buffer (len bytes carrying
- * a frame of flen bytes; 0 for a keepalive or a probe): queued while the
- * queue is active, else sent at once.  The peer's figures count the
- * frame once it is sent.  Returns 0 or -1 (counted).
+ * a frame of flen bytes; 0 for a keepalive or a probe) with the outer
+ * TOS tos: queued while the queue is active, else, or if urgent (routing
+ * traffic, see prio.h), sent at once.  The peer's figures count the frame
+ * once it is sent.  Returns 0 or -1 (counted).
  */
 int	 tx_data(struct tm_ctx *, struct peer *, const struct sockaddr_in6 *,
-	    const struct in6_addr *, size_t len, size_t flen);
+	    const struct in6_addr *, uint8_t tos, int urgent, size_t len,
+	    size_t flen);
 
 /*
  * Sends the queue, runs of equal-sized datagrams to one destination as

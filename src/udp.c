@@ -45,6 +45,9 @@ udp_open(uint16_t port, int offload)
 	 */
 	(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
 	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	/* The outer TOS / traffic class, for ECN (RFC 6040, see tos.h). */
+	(void)setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof(on));
+	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof(on));
 	/* Without it (before Linux 5.0) datagrams come one at a time. */
 	if (offload)
 		(void)setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on));
@@ -141,9 +144,9 @@ udp_read_error(int fd, struct sockaddr_in6 *dst, int *mtu)
 	return 0;
 }
 
-/* Room for a source address and a segment size. */
+/* Room for a source address, a segment size and a TOS. */
 #define UDP_CTL_LEN	(CMSG_SPACE(sizeof(struct in6_pktinfo)) + \
-			 CMSG_SPACE(sizeof(uint16_t)))
+			 CMSG_SPACE(sizeof(uint16_t)) + CMSG_SPACE(sizeof(int)))
 
 static void
 udp_msg_fill(struct mmsghdr *mm, const struct udp_msg *m, uint8_t *ctl)
@@ -153,6 +156,7 @@ udp_msg_fill(struct mmsghdr *mm, const struct udp_msg *m, uint8_t *ctl)
 	struct in6_pktinfo	 pi;
 	uint16_t		 seg;
 	size_t			 clen = 0;
+	int			 tos;
 
 	memset(mm, 0, sizeof(*mm));
 	memset(ctl, 0, UDP_CTL_LEN);
@@ -184,6 +188,24 @@ udp_msg_fill(struct mmsghdr *mm, const struct udp_msg *m, uint8_t *ctl)
 		cm->cmsg_len = CMSG_LEN(sizeof(seg));
 		memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
 		clen += CMSG_SPACE(sizeof(seg));
+		cm = CMSG_NXTHDR(msg, cm);
+	}
+	/*
+	 * The kernel takes IP_TOS for a v4-mapped destination and
+	 * IPV6_TCLASS for an IPv6 one, and ignores the other.
+	 */
+	if (m->tos != 0) {
+		tos = m->tos;
+		if (IN6_IS_ADDR_V4MAPPED(&m->to->sin6_addr)) {
+			cm->cmsg_level = IPPROTO_IP;
+			cm->cmsg_type = IP_TOS;
+		} else {
+			cm->cmsg_level = IPPROTO_IPV6;
+			cm->cmsg_type = IPV6_TCLASS;
+		}
+		cm->cmsg_len = CMSG_LEN(sizeof(tos));
+		memcpy(CMSG_DATA(cm), &tos, sizeof(tos));
+		clen += CMSG_SPACE(sizeof(tos));
 	}
 	msg->msg_controllen = clen;
 	if (clen == 0)
@@ -192,11 +214,11 @@ udp_msg_fill(struct mmsghdr *mm, const struct udp_msg *m, uint8_t *ctl)
 
 ssize_t
 udp_send(int fd, const struct sockaddr_in6 *to, const struct in6_addr *src,
-    const void *buf, size_t len)
+    uint8_t tos, const void *buf, size_t len)
 {
 	struct mmsghdr	 mm;
 	struct iovec	 iov = { (void *)(uintptr_t)buf, len };
-	struct udp_msg	 m = { to, src, &iov, 1, len };
+	struct udp_msg	 m = { to, src, tos, &iov, 1, len };
 	union {
 		struct cmsghdr	 hdr;
 		uint8_t		 buf[UDP_CTL_LEN];
@@ -208,17 +230,17 @@ udp_send(int fd, const struct sockaddr_in6 *to, const struct in6_addr *src,
 
 ssize_t
 udp_recv(int fd, void *buf, size_t len, struct sockaddr_in6 *from,
-    size_t *seglen)
+    size_t *seglen, uint8_t *tos)
 {
 	struct msghdr	 msg;
 	struct iovec	 iov = { buf, len };
 	struct cmsghdr	*cm;
 	union {
 		struct cmsghdr	 hdr;
-		uint8_t		 buf[CMSG_SPACE(sizeof(int))];
+		uint8_t		 buf[CMSG_SPACE(sizeof(int)) * 2];
 	}		 ctl;
 	ssize_t		 n;
-	int		 gso;
+	int		 v;
 
 	udp_msghdr(&msg, from, &iov, ctl.buf, sizeof(ctl.buf));
 	if ((n = recvmsg(fd, &msg, 0)) == -1)
@@ -229,13 +251,24 @@ udp_recv(int fd, void *buf, size_t len, struct sockaddr_in6 *from,
 		return -1;
 	}
 	*seglen = (size_t)n;
-	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
+	*tos = 0;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO &&
-		    cm->cmsg_len >= CMSG_LEN(sizeof(gso))) {
-			memcpy(&gso, CMSG_DATA(cm), sizeof(gso));
-			if (gso > 0 && (size_t)gso < *seglen)
-				*seglen = (size_t)gso;
+		    cm->cmsg_len >= CMSG_LEN(sizeof(v))) {
+			memcpy(&v, CMSG_DATA(cm), sizeof(v));
+			if (v > 0 && (size_t)v < *seglen)
+				*seglen = (size_t)v;
+		/* IPv4 hands over one byte, IPv6 an int. */
+		} else if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_TOS && cm->cmsg_len >= CMSG_LEN(1))
+			*tos = *CMSG_DATA(cm);
+		else if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_TCLASS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(v))) {
+			memcpy(&v, CMSG_DATA(cm), sizeof(v));
+			*tos = (uint8_t)v;
 		}
+	}
 	return n;
 }
 

@@ -27,18 +27,23 @@ int	 udp_open(uint16_t, int offload);
 /*
  * Receives into buf: one datagram, or with UDP_GRO several of the same
  * sender back to back, each *seglen bytes long but the last, which may
- * be shorter.  Returns the total length, or -1 with errno set.
+ * be shorter, all with the outer TOS / traffic class *tos (the kernel
+ * joins only datagrams of equal TOS).  Returns the total length, or -1
+ * with errno set.
  */
-ssize_t	 udp_recv(int, void *, size_t, struct sockaddr_in6 *, size_t *);
+ssize_t	 udp_recv(int, void *, size_t, struct sockaddr_in6 *, size_t *,
+	    uint8_t *tos);
 
 /*
  * One message of a batch: niov datagrams to one destination, all seglen
- * bytes long but the last, which may be shorter.  Several are sent as
- * one with UDP segmentation offload (UDP_SEGMENT).
+ * bytes long but the last, which may be shorter, all with the outer TOS
+ * / traffic class tos.  Several are sent as one with UDP segmentation
+ * offload (UDP_SEGMENT).
  */
 struct udp_msg {
 	const struct sockaddr_in6	*to;
 	const struct in6_addr		*src;	/* or NULL */
+	uint8_t				 tos;
 	struct iovec			*iov;
 	size_t				 niov;
 	size_t				 seglen;
@@ -72,10 +77,11 @@ int	 udp_read_error(int, struct sockaddr_in6 *, int *);
 
 /*
  * Sends a datagram to to, from the local address src when it is not
- * NULL (a path bound to one of two uplinks).  Returns the bytes sent, as
- * sendmsg does, or -1 with errno set.
+ * NULL (a path bound to one of two uplinks), with the outer TOS / traffic
+ * class tos.  Returns the bytes sent, as sendmsg does, or -1 with errno
+ * set.
  */
 ssize_t	 udp_send(int, const struct sockaddr_in6 *, const struct in6_addr *,
-	    const void *, size_t);
+	    uint8_t tos, const void *, size_t);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * Fuzzes what the kernel can write into the TAP: frame_classify, then
+ * Fuzzes what the kernel can write into the TAP (or a peer sends):
+ * frame_classify, prio_frame, the DSCP/ECN reader and rewriter, then
  * the ARP and NDP responders with a lookup that knows a few peers (so
  * that replies get built), and checks what they write.
  */
@@ -12,6 +13,8 @@
 #include "frame.h"
 #include "fuzz.h"
 #include "ndp.h"
+#include "prio.h"
+#include "tos.h"
 
 static const char *const known[] = {
 	"10.255.0.2", "10.255.0.3", "fd00:255::2", "fe80::aff:feff:2",
@@ -114,6 +117,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	enum frame_class cls;
 	uint8_t		*frame, out[NDP_NA_FRAME_LEN + 64];
 	ssize_t		 n;
+	int		 tos, r;
 
 	/* A copy of exactly len bytes, so ASan sees any overread. */
 	if ((frame = malloc(len ? len : 1)) == NULL)
@@ -123,6 +127,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	assert(frame_class_name(cls) != NULL);
 	if (len < ETH_HDR_LEN)
 		assert(cls == FRAME_MALFORMED);
+	assert(prio_frame(frame, len) == 0 || prio_frame(frame, len) == 1);
+
+	/* CE folded in changes the ECN bits only, and only of IP packets. */
+	tos = tos_frame_get(frame, len);
+	r = tos_frame_decap(frame, len, TOS_CE);
+	assert(r >= -1 && r <= 1);
+	if (tos == -1)
+		assert(r == 0);
+	else if (r == 1)
+		assert(tos_frame_get(frame, len) ==
+		    ((tos & ~TOS_ECN_MASK) | TOS_CE));
 
 	/* Both responders see every input, whatever its class. */
 	n = arp_respond(frame, len, lookup, NULL, out, sizeof(out));

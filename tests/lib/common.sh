@@ -23,6 +23,20 @@ check() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
+# todo_check DESCRIPTION REASON COMMAND...: a check that a known daemon
+# problem may fail: "ok" when it holds, "not ok ... # TODO REASON" (an
+# expected failure) when it does not.
+todo_check() {
+	local desc=$1 why=$2
+	shift 2
+	T_N=$((T_N + 1))
+	if "$@"; then
+		echo "ok $T_N - $desc"
+	else
+		echo "not ok $T_N - $desc # TODO $why"
+	fi
+}
+
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 bail() { echo "Bail out! $*"; exit 1; }
 

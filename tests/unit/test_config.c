@@ -373,7 +373,8 @@ test_valid_full(void **state)
 	    "keepalive = 5;\n"
 	    "dead_time = 20;\n"
 	    "rekey_time = 600;\n"
-	    "cipher = \"aes-256-gcm\";\n",
+	    "cipher = \"aes-256-gcm\";\n"
+	    "dscp = \"zero\";\n",
 	    0, files, sizeof(files) / sizeof(files[0]));
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 		tree_add(&junk[i]);
@@ -401,6 +402,7 @@ test_valid_full(void **state)
 	assert_int_equal(conf.dead_time, 20);
 	assert_int_equal(conf.rekey_time, 600);
 	assert_int_equal(conf.cipher, TM_CIPHER_AES_256_GCM);
+	assert_int_equal(conf.dscp_copy, 0);
 	assert_mac(conf.mac, "02:42:0a:ff:00:01");
 	assert_in6(&conf.lladdr, "fe80::42:aff:feff:1");
 
@@ -503,6 +505,7 @@ test_valid_defaults(void **state)
 	assert_int_equal(conf.rekey_time, 120);
 	assert_int_equal(conf.cipher, TM_CIPHER_AUTO);
 	assert_int_equal(conf.clamp_mss, 0);
+	assert_int_equal(conf.dscp_copy, 1);
 	assert_int_equal(conf.offload, 1);
 	assert_mac(conf.mac, "02:00:0a:ff:00:01");
 	assert_in6(&conf.lladdr, "fe80::aff:feff:1");
@@ -1174,6 +1177,11 @@ static const struct bad_case bad_cases[] = {
 	    1, { { NULL, NULL } },
 	    { "tapmesh.conf:3: cipher \"AES-256-GCM\": expected \"auto\", "
 	      "\"chacha20-poly1305\" or \"aes-256-gcm\"" } },
+	{ "dscp keep", MAIN "dscp = \"keep\";\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: dscp \"keep\": expected \"copy\" or "
+	      "\"zero\"" } },
+	{ "dscp a number", MAIN "dscp = 46;\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: dscp: expected a string" } },
 	{ "wrong types of the channel settings",
 	    MAIN_NOKEY "keepalive = \"10\";\ndead_time = 1.5;\n"
 	    "rekey_time = [ 1 ];\ncipher = 1;\nprivate_key_file = 0;\n", 1,
