@@ -325,7 +325,7 @@ handshake_create_initiation(struct handshake *hs,
 	memset(hs, 0, sizeof(*hs));
 	if (noise_handshake_init(&hs->noise, NOISE_INITIATOR,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE, strlen(HANDSHAKE_PROLOGUE),
-	    l->priv, peer->pub, NULL) == -1)
+	    l->priv, l->pub, peer->pub, NULL) == -1)
 		goto fail;
 	hs->local_index = sender_index;
 	hs->offered_flags = flags & HANDSHAKE_FLAGS_KNOWN;
@@ -367,7 +367,7 @@ handshake_consume_initiation(struct handshake *hs,
 		return err;
 	if (noise_handshake_init(&hs->noise, NOISE_RESPONDER,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE, strlen(HANDSHAKE_PROLOGUE),
-	    l->priv, NULL, NULL) == -1) {
+	    l->priv, l->pub, NULL, NULL) == -1) {
 		err = HANDSHAKE_ERR_CRYPTO;
 		goto fail;
 	}
