@@ -178,6 +178,8 @@ session_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
 	}
 	memcpy(p->last_mac1, p->hs.sent_mac1, sizeof(p->last_mac1));
 	p->last_mac1_index = p->hs_index.idx;
+	if (retry && !p->up)
+		p->hs_attempts++;
 	p->hs_sent_ns = now;
 	p->stats.handshakes_sent++;
 	tx_raw(ctx, p, &to, src, msg, sizeof(msg), now);
@@ -190,14 +192,22 @@ session_abandon(struct tm_ctx *ctx, struct peer *p)
 	index_remove(&ctx->index, &p->hs_index);
 	handshake_clear(&p->hs);
 	p->hs_sent_ns = 0;
+	p->hs_attempts = 0;
 }
 
 void
 session_want(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 {
-	if (p->hs_sent_ns != 0 && now - p->hs_sent_ns < session_retry_ns(ctx))
+	if (p->hs_sent_ns != 0 && ((!p->up && p->hs_attempts > 0) ||
+	    now - p->hs_sent_ns < session_retry_ns(ctx)))
 		return;
 	session_initiate(ctx, p, now, p->hs_sent_ns != 0);
+}
+
+void
+session_kick(struct peer *p)
+{
+	p->hs_attempts = 0;
 }
 
 void
@@ -206,6 +216,7 @@ session_established(struct tm_ctx *ctx, struct peer *p, struct keypair *kp,
 {
 	p->last_handshake_ns = now;
 	p->last_rx_ns = now;
+	p->hs_attempts = 0;
 	p->stats.handshakes_done++;
 	/*
 	 * kp_next stays: when both ends initiated at once, the peer confirms
@@ -296,6 +307,7 @@ session_peer_free(struct tm_ctx *ctx, struct peer *p)
 	p->kp_current = p->kp_previous = p->kp_next = NULL;
 	index_remove(&ctx->index, &p->hs_index);
 	p->hs_sent_ns = 0;
+	p->hs_attempts = 0;
 	handshake_clear(&p->hs);
 	OPENSSL_cleanse(p->cookie, sizeof(p->cookie));
 }
