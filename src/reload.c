@@ -93,8 +93,6 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 	int	 eps = endpoints_equal(&p->conf, nc);
 	int	 name = strcmp(p->conf.name, nc->name) == 0;
 
-	if (eps)
-		hostname_reload(ctx, p, nc);
 	if (addrs && eps && name)
 		return 0;
 	if (!name)
@@ -102,8 +100,10 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 	if (!addrs)
 		neigh_peer_remove(ctx, p);	/* entries of the old addresses */
 	p->conf = *nc;
-	if (!eps)
+	if (!eps) {
 		path_init(&p->path, &p->conf);
+		session_kick(p);
+	}
 	if (!addrs && p->up && neigh_peer_up(ctx, p) == -1)
 		log_warnx("peer %s: not every new neighbour entry could be "
 		    "installed", p->conf.name);
@@ -124,7 +124,11 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 		    errs->n);
 		return -1;
 	}
-	(void)hostname_resolve_all(&nc, 0);
+	/*
+	 * No name is looked up here: the event loop carries the data path
+	 * and must not wait for DNS (nor for a reload that is refused).
+	 * The names go to the resolver's thread once the reload is applied.
+	 */
 	if (check_fixed(&ctx->conf, &nc, errs) == -1)
 		goto refuse;
 
@@ -190,6 +194,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	nc.npeers = 0;
 	config_free(&nc);
 	free(match);
+	hostname_reloaded(ctx);
 	log_info("reload: %zu peers: %zu added, %zu removed, %zu changed",
 	    ctx->peers.npeers, nadded, nremoved, nchanged);
 	return 0;

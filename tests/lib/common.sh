@@ -76,3 +76,25 @@ ping_loss() {
 	rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
 	echo $(( ${tx:-0} - ${rx:-0} ))
 }
+
+# netns_etc I NAMESERVER OPTIONS: node I's own resolv.conf (that server,
+# those options) and a hosts file with localhost only, in
+# /etc/netns/NS/, which `ip netns exec` mounts over /etc; prints the
+# directory.  netns_etc_cleanup removes every one made.
+NETNS_ETC=()
+netns_etc() {
+	local d
+	d=/etc/netns/$(lab_ns "$1")
+	mkdir -p "$d" || return 1
+	NETNS_ETC+=("$d")
+	printf 'nameserver %s\noptions %s\n' "$2" "$3" >"$d/resolv.conf"
+	printf '127.0.0.1 localhost\n' >"$d/hosts"
+}
+netns_etc_cleanup() {
+	local d
+	for d in "${NETNS_ETC[@]}"; do
+		rm -f "$d/hosts" "$d/resolv.conf"
+		rmdir "$d" 2>/dev/null
+	done
+	NETNS_ETC=()
+}
