@@ -104,9 +104,8 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 		path_init(&p->path, &p->conf);
 		session_kick(p);
 	}
-	if (!addrs && p->up && neigh_peer_up(ctx, p) == -1)
-		log_warnx("peer %s: not every new neighbour entry could be "
-		    "installed", p->conf.name);
+	if (!addrs && p->up)
+		neigh_peer_up(ctx, p);
 	log_info("peer %s: updated%s%s", p->conf.name,
 	    addrs ? "" : ", new addresses", eps ? "" : ", new endpoints");
 	return 1;

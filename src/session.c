@@ -102,11 +102,8 @@ session_peer_up(struct tm_ctx *ctx, struct peer *p)
 	if (p->up)
 		return;
 	p->up = 1;
-	if (neigh_peer_up(ctx, p) == -1)
-		log_warnx("peer %s: up, but not every neighbour entry could "
-		    "be installed", p->conf.name);
-	else
-		log_info("peer %s: up", p->conf.name);
+	neigh_peer_up(ctx, p);
+	log_info("peer %s: up", p->conf.name);
 }
 
 void

@@ -85,12 +85,8 @@ check "the new paths are resolving meanwhile" \
 lab_wait 30 lab_gone "$PING_PID"
 wait "$PING_PID"
 PING_PID=
-diag "$(tail -2 "$LAB_DIR/ping.out")"
-tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$LAB_DIR/ping.out")
-rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$LAB_DIR/ping.out")
-max=$(sed -n 's|^rtt [^=]*= [^/]*/[^/]*/\([^/]*\)/.*|\1|p' "$LAB_DIR/ping.out")
-diag "ping -i 0.01 across the reload: $tx sent, $rx received, max RTT ${max:-?} ms"
-check "no ping lost across the reload" test -n "$tx" -a "$tx" = "$rx"
+ping_summary "$LAB_DIR/ping.out" "-i 0.01 across the reload"
+check "no ping lost across the reload" test -n "$PING_TX" -a "$PING_TX" = "$PING_RX"
 check "DNS was asked after the reload (in the resolver's thread)" \
     test "$(queries)" -gt "$q1"
 unresolved() { [ "$(lab_ctl 1 show | grep -c 'path p[345].unanswered.test (unresolved): unresolved')" = 3 ]; }
@@ -100,7 +96,7 @@ check "... logged with the resolver's error" \
 check "n1 -> n2 still" quiet nsx 1 ping -c 3 -i 0.2 -W 2 -q 10.255.0.2
 # The daemon's own measure: its event loop's longest busy round.
 lab_stop 1
-us=$(sed -n 's/.*event loop: longest round \([0-9]*\) us.*/\1/p' "$LAB_DIR/n1/tapmeshd.log")
+us=$(loop_longest 1)
 diag "n1's event loop: longest round ${us:-?} us"
 check "the event loop never stalled over 50 ms" test "${us:-999999999}" -lt 50000
 finish

@@ -98,3 +98,21 @@ netns_etc_cleanup() {
 	done
 	NETNS_ETC=()
 }
+
+# ping_summary FILE WHAT: notes the summary of a finished ping whose
+# output is in FILE (WHAT says which) and sets PING_TX, PING_RX and
+# PING_MAX (the max RTT in ms, empty if none).
+ping_summary() {
+	diag "$(tail -2 "$1")"
+	PING_TX=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$1")
+	PING_RX=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$1")
+	PING_MAX=$(sed -n 's|^rtt [^=]*= [^/]*/[^/]*/\([^/]*\)/.*|\1|p' "$1")
+	diag "ping $2: $PING_TX sent, $PING_RX received, max RTT ${PING_MAX:-?} ms"
+}
+
+# loop_longest I: the longest busy round of node I's event loop, in us,
+# from the line tapmeshd logs at exit (empty before it exited).
+loop_longest() {
+	sed -n 's/.*event loop: longest round \([0-9]*\) us.*/\1/p' \
+	    "$LAB_DIR/n$1/tapmeshd.log"
+}
