@@ -184,19 +184,6 @@ neigh_msg(char *buf, int ifindex, const struct tm_addr *a,
 	return nlh;
 }
 
-int
-nl_neigh_set(struct nl *nl, int ifindex, const struct tm_addr *a,
-    const uint8_t *mac, uint16_t state)
-{
-	return nl_request(nl, neigh_msg(nl->buf, ifindex, a, mac, state));
-}
-
-int
-nl_neigh_del(struct nl *nl, int ifindex, const struct tm_addr *a)
-{
-	return nl_request(nl, neigh_msg(nl->buf, ifindex, a, NULL, 0));
-}
-
 /*
  * The sender: rtnetlink handles a request inside the sendmsg that
  * carries it, waiting there for the rtnl lock, so the batches are sent

@@ -2,9 +2,11 @@
  * rtnetlink requests over libmnl: link attributes, addresses and
  * neighbour entries of the TAP.
  *
- * Every request carries NLM_F_ACK and a fresh sequence number and waits
- * for the kernel's answer, so a refused request surfaces as an error here
- * instead of being lost.  Functions return 0 or -errno.
+ * Every request carries NLM_F_ACK and a fresh sequence number, so a
+ * refused request surfaces as an error instead of being lost.  Link and
+ * address requests (at start) wait for the kernel's answer; neighbour
+ * requests, made while the data path runs, go through struct nl_async
+ * and are answered later.  Functions return 0 or -errno.
  */
 #ifndef TAPMESH_NL_H
 #define TAPMESH_NL_H
@@ -72,16 +74,6 @@ int	 nl_link_set(struct nl *, int, const uint8_t *, int, int);
 
 /* Adds (or replaces) an address with its prefix length on the link. */
 int	 nl_addr_add(struct nl *, int, const struct tm_prefix *);
-
-/*
- * Installs (or replaces) a neighbour entry address -> mac on the link in
- * the given NUD state (NUD_PERMANENT for a live peer).
- */
-int	 nl_neigh_set(struct nl *, int, const struct tm_addr *,
-	    const uint8_t *, uint16_t);
-
-/* Removes a neighbour entry; -ENOENT if there was none. */
-int	 nl_neigh_del(struct nl *, int, const struct tm_addr *);
 
 /*
  * A non-blocking socket for neighbour requests that nobody waits for:
