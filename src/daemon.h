@@ -25,6 +25,7 @@
 #include "tx.h"
 
 struct hostnames;
+struct neighq;
 
 struct tm_ctx {
 	struct tm_config	 conf;
@@ -41,6 +42,7 @@ struct tm_ctx {
 	struct nl_monitor	 nlmon;		/* neighbour events (neigh.c) */
 	struct event_fd		 nlmon_ev;
 	struct event_timer	 neigh_timer;
+	struct neighq		*neighq;	/* requests (neighq.c) */
 	struct control		 control;
 	struct peer_table	 peers;
 	struct peer_stats	 stats;		/* not attributable to a peer */

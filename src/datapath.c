@@ -18,6 +18,7 @@
 #include "prio.h"
 #include "receive.h"
 #include "send.h"
+#include "session.h"
 #include "tos.h"
 #include "tx.h"
 #include "udp.h"
@@ -31,9 +32,16 @@ responder_lookup(void *arg, const struct tm_addr *a, uint8_t mac[ETH_ALEN_TM])
 	struct tm_ctx	*ctx = arg;
 	struct peer	*p;
 
-	/* A dead peer gets no answer, so the kernel fails fast. */
-	if ((p = peer_find_by_addr(&ctx->peers, a)) == NULL || !p->up)
+	if ((p = peer_find_by_addr(&ctx->peers, a)) == NULL)
 		return 0;
+	/*
+	 * A dead peer gets no answer, so the kernel fails fast; but somebody
+	 * wants to reach it, so its handshakes stop backing off.
+	 */
+	if (!p->up) {
+		session_kick(p);
+		return 0;
+	}
 	memcpy(mac, p->conf.mac, ETH_ALEN_TM);
 	return 1;
 }
@@ -165,8 +173,15 @@ tap_frame(struct tm_ctx *ctx, uint8_t *frame, size_t flen, size_t csum_start)
 			break;
 		if ((p = peer_find_by_mac(&ctx->peers, frame)) == NULL)
 			count_drop(ctx, NULL, DROP_NO_PEER);
-		else
+		else {
+			/*
+			 * Traffic for a peer without a session ends the back-off
+			 * of its handshakes; pseudo-broadcast copies do not.
+			 */
+			if (p->kp_current == NULL)
+				session_kick(p);
 			to_peer(ctx, p, frame, flen, csum_start);
+		}
 		break;
 	}
 }

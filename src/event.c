@@ -190,14 +190,21 @@ int
 event_run(struct event_loop *el)
 {
 	struct epoll_event	 evs[EVENT_BATCH];
+	uint64_t		 woke = 0, round;
 	int			 n, i, timeout;
 
 	el->stop = 0;
 	while (!el->stop) {
 		timeout = event_run_timers(el);
+		if (woke != 0) {
+			round = event_now_ns() - woke;
+			if (round > el->longest_round_ns)
+				el->longest_round_ns = round;
+		}
 		if (el->stop)
 			break;
 		n = epoll_wait(el->epfd, evs, EVENT_BATCH, timeout);
+		woke = event_now_ns();
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;

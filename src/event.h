@@ -31,6 +31,12 @@ struct event_loop {
 	struct event_timer	**heap;
 	size_t			 nheap;
 	size_t			 heap_cap;
+	/*
+	 * The longest round so far, from epoll_wait's return through its
+	 * callbacks and the timers that were due next: how long the data
+	 * path, which runs in this loop, was held up at most.
+	 */
+	uint64_t		 longest_round_ns;
 };
 
 /* Creates the epoll instance.  Returns 0, or -1 with errno set. */

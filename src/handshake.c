@@ -337,7 +337,7 @@ handshake_create_initiation(struct handshake *hs,
 	/* The initiator knows the peer, hence its pre-shared key, at once. */
 	if (noise_handshake_init_psk2(&hs->noise, NOISE_INITIATOR,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE, strlen(HANDSHAKE_PROLOGUE),
-	    l->priv, peer->pub, NULL) == -1 ||
+	    l->priv, l->pub, peer->pub, NULL) == -1 ||
 	    noise_handshake_set_psk(&hs->noise, peer->psk) == -1)
 		goto fail;
 	hs->local_index = sender_index;
@@ -380,7 +380,7 @@ handshake_consume_initiation(struct handshake *hs,
 		return err;
 	if (noise_handshake_init_psk2(&hs->noise, NOISE_RESPONDER,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE, strlen(HANDSHAKE_PROLOGUE),
-	    l->priv, NULL, NULL) == -1) {
+	    l->priv, l->pub, NULL, NULL) == -1) {
 		err = HANDSHAKE_ERR_CRYPTO;
 		goto fail;
 	}

@@ -10,6 +10,7 @@
 #include "hostname.h"
 #include "path.h"
 #include "resolver.h"
+#include "session.h"
 #include "udp.h"
 
 struct hostnames {
@@ -169,6 +170,7 @@ hostname_answer(struct tm_ctx *ctx, const struct resolve_req *req,
 	if (!pa->resolved || !udp_endpoint_eq(&pa->addr, &req->addr)) {
 		path_set_address(&p->path, req->endpoint, &req->addr,
 		    &ctx->rl_roam);
+		session_kick(p);
 		pa->resolve_backoff_s = HOSTNAME_BACKOFF_MIN;
 	} else if (pa->up && p->up)
 		pa->resolve_backoff_s = HOSTNAME_BACKOFF_MIN;
@@ -234,17 +236,23 @@ hostname_stop(struct tm_ctx *ctx)
 }
 
 void
-hostname_reload(struct tm_ctx *ctx, struct peer *p,
-    const struct peer_conf *nc)
+hostname_reloaded(struct tm_ctx *ctx)
 {
-	uint64_t	 now = event_now_ns();
-	size_t		 i;
+	struct hostnames	*hn = ctx->hostnames;
+	size_t			 i, j;
 
-	for (i = 0; i < p->path.npaths && i < nc->nendpoints; i++) {
-		if (p->path.paths[i].host == NULL || !nc->endpoints[i].resolved)
-			continue;
-		path_set_address(&p->path, i, &nc->endpoints[i].sa,
-		    &ctx->rl_roam);
-		p->path.paths[i].resolve_ns = now;
+	if (hn == NULL)
+		return;
+	/*
+	 * Names the resolver cannot take now (its queue is bounded) are
+	 * left to hostname_tick: it looks up an unresolved one after 1 s.
+	 */
+	for (i = 0; i < ctx->peers.npeers; i++) {
+		struct peer	*p = ctx->peers.peers[i];
+
+		for (j = 0; j < p->path.npaths; j++)
+			if (p->path.paths[j].host != NULL &&
+			    !p->path.paths[j].resolving)
+				lookup_submit(hn, p, j);
 	}
 }

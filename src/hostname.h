@@ -1,10 +1,13 @@
 /*
- * Endpoint host names.  A name is resolved at start and at reload
- * (blocking, like a parser); one that does not resolve is a warning, not
- * an error: its path waits, unresolved, and the daemon keeps trying.
- * Later lookups run in the resolver's thread (resolver.h), never in the
- * event loop:
+ * Endpoint host names.  A name is resolved at start (blocking, like a
+ * parser); one that does not resolve is a warning, not an error: its
+ * path waits, unresolved, and the daemon keeps trying.  Every later
+ * lookup runs in the resolver's thread (resolver.h), never in the event
+ * loop, which carries the data path:
  *
+ *  - every name, at once, after a reload was applied (a path whose name
+ *    is new is "resolving" until the answer comes; one whose name stayed
+ *    keeps its address meanwhile);
  *  - an unresolved name, after 1 s, then backing off to every 30 s;
  *  - a name whose path stays dead (down after PATH_MISSED_DOWN probes,
  *    or the peer not up) for 3 probe intervals, at most once per name
@@ -45,10 +48,10 @@ int	 hostname_start(struct tm_ctx *);
 void	 hostname_stop(struct tm_ctx *);
 
 /*
- * A reload kept the peer's endpoints (same names): paths whose name now
- * resolves elsewhere move there; the others keep their state.
+ * A reload was applied: every endpoint name of every peer is looked up
+ * again (in the resolver's thread); a path whose name now resolves
+ * elsewhere moves there when the answer arrives.
  */
-void	 hostname_reload(struct tm_ctx *, struct peer *,
-	    const struct peer_conf *);
+void	 hostname_reloaded(struct tm_ctx *);
 
 #endif

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "key.h"
@@ -141,9 +143,35 @@ key_public(const uint8_t priv[KEY_LEN], uint8_t pub[KEY_LEN])
 	return ret;
 }
 
+/*
+ * The private key with its known public half: EVP_PKEY_fromdata takes
+ * both as given, where EVP_PKEY_new_raw_private_key would derive the
+ * public key again.
+ */
+static EVP_PKEY *
+key_pair_pkey(const uint8_t priv[KEY_LEN], const uint8_t pub[KEY_LEN])
+{
+	EVP_PKEY_CTX	*ctx;
+	EVP_PKEY	*pk = NULL;
+	OSSL_PARAM	 params[3];
+
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL)) == NULL)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY,
+	    (void *)priv, KEY_LEN);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+	    (void *)pub, KEY_LEN);
+	params[2] = OSSL_PARAM_construct_end();
+	if (EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_KEYPAIR, params) != 1)
+		pk = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return pk;
+}
+
 int
-key_dh(const uint8_t priv[KEY_LEN], const uint8_t pub[KEY_LEN],
-    uint8_t out[KEY_LEN])
+key_dh(const uint8_t priv[KEY_LEN], const uint8_t *mypub,
+    const uint8_t pub[KEY_LEN], uint8_t out[KEY_LEN])
 {
 	static const uint8_t	 zero[KEY_LEN];
 	EVP_PKEY		*mine = NULL, *theirs = NULL;
@@ -151,8 +179,11 @@ key_dh(const uint8_t priv[KEY_LEN], const uint8_t pub[KEY_LEN],
 	size_t			 len = KEY_LEN;
 	int			 ret = -1;
 
-	mine = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv,
-	    KEY_LEN);
+	if (mypub != NULL)
+		mine = key_pair_pkey(priv, mypub);
+	else
+		mine = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL,
+		    priv, KEY_LEN);
 	theirs = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pub,
 	    KEY_LEN);
 	if (mine == NULL || theirs == NULL)

@@ -49,11 +49,15 @@ int	 key_generate(uint8_t [KEY_LEN]);
 int	 key_public(const uint8_t [KEY_LEN], uint8_t [KEY_LEN]);
 
 /*
- * X25519(priv, pub) into out.  Returns -1 if OpenSSL fails or the result
- * is all zeros (the peer sent a low-order point, which would make the
- * "shared" secret known to anyone); out is then zeroed.
+ * X25519(priv, pub) into out, where mine is priv's own public key (as
+ * key_public computed it once; NULL: computed here).  Deriving a public
+ * key costs a scalar multiplication, as much as the DH itself, so a
+ * caller that keeps a key pair passes its public half.  Returns -1 if
+ * OpenSSL fails or the result is all zeros (the peer sent a low-order
+ * point, which would make the "shared" secret known to anyone); out is
+ * then zeroed.
  */
-int	 key_dh(const uint8_t [KEY_LEN], const uint8_t [KEY_LEN],
+int	 key_dh(const uint8_t [KEY_LEN], const uint8_t *, const uint8_t [KEY_LEN],
 	    uint8_t [KEY_LEN]);
 
 /*

@@ -6,34 +6,29 @@
 
 #include "daemon.h"
 #include "neigh.h"
+#include "neighq.h"
 
-static int
+/*
+ * Queued (neighq.h): the data path never waits for the kernel, and a
+ * request it refuses is retried and logged there.
+ */
+static void
 neigh_set_all(struct tm_ctx *ctx, struct peer *p, uint16_t state)
 {
 	struct tm_addr	 a;
-	char		 abuf[INET6_ADDRSTRLEN];
 	size_t		 i;
-	int		 err, rc = 0;
 
 	for (i = 0; i < peer_neigh_count(p); i++) {
 		peer_neigh_addr(p, i, &a);
-		err = nl_neigh_set(&ctx->nl, ctx->tap.ifindex, &a, p->conf.mac,
-		    state);
-		if (err != 0) {
-			log_warnx("peer %s: neighbour %s: %s", p->conf.name,
-			    addr_ntop(&a, abuf, sizeof(abuf)), strerror(-err));
-			rc = -1;
-			continue;
-		}
+		neighq_set(ctx, &a, p->conf.mac, state);
 		p->neigh_installed |= 1U << i;
 	}
-	return rc;
 }
 
-int
+void
 neigh_peer_up(struct tm_ctx *ctx, struct peer *p)
 {
-	return neigh_set_all(ctx, p, NUD_PERMANENT);
+	neigh_set_all(ctx, p, NUD_PERMANENT);
 }
 
 void
@@ -44,27 +39,20 @@ neigh_peer_down(struct tm_ctx *ctx, struct peer *p)
 	 * consider the next hop good until it has tried to resolve it.
 	 */
 	if (p->neigh_installed != 0)
-		(void)neigh_set_all(ctx, p, NUD_FAILED);
+		neigh_set_all(ctx, p, NUD_FAILED);
 }
 
 void
 neigh_peer_remove(struct tm_ctx *ctx, struct peer *p)
 {
 	struct tm_addr	 a;
-	char		 abuf[INET6_ADDRSTRLEN];
 	size_t		 i;
-	int		 err;
 
 	for (i = 0; i < peer_neigh_count(p); i++) {
 		if (!(p->neigh_installed & (1U << i)))
 			continue;
 		peer_neigh_addr(p, i, &a);
-		err = nl_neigh_del(&ctx->nl, ctx->tap.ifindex, &a);
-		/* Somebody (ip neigh flush) may have removed it already. */
-		if (err != 0 && err != -ENOENT)
-			log_warnx("peer %s: removing neighbour %s: %s",
-			    p->conf.name, addr_ntop(&a, abuf, sizeof(abuf)),
-			    strerror(-err));
+		neighq_del(ctx, &a);
 		p->neigh_installed &= ~(1U << i);
 	}
 }
@@ -150,8 +138,8 @@ neigh_restore(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 		return;
 	}
 	p->neigh_dirty = 0;
-	if (neigh_set_all(ctx, p, NUD_PERMANENT) == 0)
-		log_info("peer %s: neighbour entries restored", p->conf.name);
+	neigh_set_all(ctx, p, NUD_PERMANENT);
+	log_info("peer %s: neighbour entries restored", p->conf.name);
 }
 
 static void

@@ -10,8 +10,12 @@
 struct tm_ctx;
 struct peer;
 
-/* Installs PERMANENT entries for every address of the peer; 0 or -1. */
-int	 neigh_peer_up(struct tm_ctx *, struct peer *);
+/*
+ * Installs PERMANENT entries for every address of the peer.  These and
+ * the changes below are queued (neighq.h): they reach the kernel soon
+ * after, without the caller waiting for it.
+ */
+void	 neigh_peer_up(struct tm_ctx *, struct peer *);
 
 /* Turns the peer's entries to FAILED. */
 void	 neigh_peer_down(struct tm_ctx *, struct peer *);

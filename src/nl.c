@@ -7,6 +7,7 @@
 #include <linux/rtnetlink.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,44 +155,206 @@ nl_addr_add(struct nl *nl, int ifindex, const struct tm_prefix *p)
 	return nl_request(nl, nlh);
 }
 
+/*
+ * Builds a neighbour request at buf (NL_NEIGH_MSG_MAX bytes at least):
+ * RTM_NEWNEIGH address -> mac in state if mac is not NULL (created or
+ * replaced), else RTM_DELNEIGH.
+ */
 static struct nlmsghdr *
-neigh_header(struct nl *nl, uint16_t type, int ifindex,
-    const struct tm_addr *a)
+neigh_msg(char *buf, int ifindex, const struct tm_addr *a,
+    const uint8_t *mac, uint16_t state)
 {
 	struct nlmsghdr	*nlh;
 	struct ndmsg	*ndm;
 	const void	*bytes;
 	size_t		 len;
 
-	nlh = mnl_nlmsg_put_header(nl->buf);
-	nlh->nlmsg_type = type;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = mac != NULL ? RTM_NEWNEIGH : RTM_DELNEIGH;
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
 	ndm->ndm_family = (uint8_t)a->family;
 	ndm->ndm_ifindex = ifindex;
 	bytes = addr_bytes(a, &len);
 	mnl_attr_put(nlh, NDA_DST, len, bytes);
+	if (mac != NULL) {
+		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+		ndm->ndm_state = state;
+		mnl_attr_put(nlh, NDA_LLADDR, ETH_ALEN_TM, mac);
+	}
 	return nlh;
 }
 
-int
-nl_neigh_set(struct nl *nl, int ifindex, const struct tm_addr *a,
-    const uint8_t *mac, uint16_t state)
+/*
+ * The sender: rtnetlink handles a request inside the sendmsg that
+ * carries it, waiting there for the rtnl lock, so the batches are sent
+ * from this thread and the event loop never waits for the lock.  It is
+ * started by the first batch, after the privilege drop, so it holds no
+ * more capabilities than the loop (capabilities are per thread).
+ */
+static void *
+nl_async_sender(void *arg)
 {
-	struct nlmsghdr	*nlh;
-	struct ndmsg	*ndm;
+	struct nl_async	*na = arg;
+	size_t		 len;
 
-	nlh = neigh_header(nl, RTM_NEWNEIGH, ifindex, a);
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	ndm = mnl_nlmsg_get_payload(nlh);
-	ndm->ndm_state = state;
-	mnl_attr_put(nlh, NDA_LLADDR, ETH_ALEN_TM, mac);
-	return nl_request(nl, nlh);
+	pthread_mutex_lock(&na->mu);
+	for (;;) {
+		while (na->outlen == 0 && !na->stop)
+			pthread_cond_wait(&na->cv, &na->mu);
+		if (na->outlen == 0)
+			break;			/* stopped, nothing left */
+		len = na->outlen;
+		pthread_mutex_unlock(&na->mu);
+		if (mnl_socket_sendto(na->sock, na->out, len) == -1) {
+			pthread_mutex_lock(&na->mu);
+			na->send_err = -errno;
+		} else
+			pthread_mutex_lock(&na->mu);
+		na->outlen = 0;
+	}
+	pthread_mutex_unlock(&na->mu);
+	return NULL;
 }
 
 int
-nl_neigh_del(struct nl *nl, int ifindex, const struct tm_addr *a)
+nl_async_open(struct nl_async *na)
 {
-	return nl_request(nl, neigh_header(nl, RTM_DELNEIGH, ifindex, a));
+	int	 err, one = 1, sz = 1 << 20;
+
+	memset(na, 0, sizeof(*na));
+	pthread_mutex_init(&na->mu, NULL);
+	pthread_cond_init(&na->cv, NULL);
+	na->buf = malloc(MNL_SOCKET_BUFFER_SIZE);
+	na->out = malloc(MNL_SOCKET_BUFFER_SIZE);
+	na->rbuf = malloc(MNL_SOCKET_BUFFER_SIZE);
+	if (na->buf == NULL || na->out == NULL || na->rbuf == NULL) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	na->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (na->sock == NULL)
+		goto fail;
+	if (mnl_socket_bind(na->sock, 0, MNL_SOCKET_AUTOPID) == -1)
+		goto fail;
+	/* Errors need only the request's header back, not all of it. */
+	(void)mnl_socket_setsockopt(na->sock, NETLINK_CAP_ACK, &one,
+	    sizeof(one));
+	/* Room for the answers to a burst of requests. */
+	(void)setsockopt(mnl_socket_get_fd(na->sock), SOL_SOCKET,
+	    SO_RCVBUFFORCE, &sz, sizeof(sz));
+	na->portid = mnl_socket_get_portid(na->sock);
+	na->seq = (uint32_t)time(NULL);
+	return 0;
+ fail:
+	err = -errno;
+	nl_async_close(na);
+	return err;
+}
+
+void
+nl_async_close(struct nl_async *na)
+{
+	if (na->started) {
+		pthread_mutex_lock(&na->mu);
+		na->stop = 1;
+		pthread_cond_signal(&na->cv);
+		pthread_mutex_unlock(&na->mu);
+		pthread_join(na->thread, NULL);
+		na->started = 0;
+	}
+	if (na->sock != NULL)
+		mnl_socket_close(na->sock);
+	free(na->buf);
+	free(na->out);
+	free(na->rbuf);
+	na->sock = NULL;
+	na->buf = na->out = na->rbuf = NULL;
+	pthread_mutex_destroy(&na->mu);
+	pthread_cond_destroy(&na->cv);
+}
+
+int
+nl_async_fd(const struct nl_async *na)
+{
+	return mnl_socket_get_fd(na->sock);
+}
+
+uint32_t
+nl_async_neigh(struct nl_async *na, int ifindex, const struct tm_addr *a,
+    const uint8_t *mac, uint16_t state)
+{
+	struct nlmsghdr	*nlh;
+
+	if (na->len + NL_NEIGH_MSG_MAX > (size_t)MNL_SOCKET_BUFFER_SIZE)
+		return 0;
+	nlh = neigh_msg(na->buf + na->len, ifindex, a, mac, state);
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (++na->seq == 0)
+		++na->seq;		/* 0 means none to the caller */
+	nlh->nlmsg_seq = na->seq;
+	na->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	return na->seq;
+}
+
+int
+nl_async_flush(struct nl_async *na)
+{
+	char	*swap;
+	int	 err = 0;
+
+	if (na->len == 0)
+		return 0;
+	pthread_mutex_lock(&na->mu);
+	if (na->send_err != 0) {
+		err = na->send_err;	/* of an earlier batch */
+		na->send_err = 0;
+	} else if (na->outlen != 0)
+		err = -EAGAIN;		/* still sending the last one */
+	else if (!na->started) {
+		err = pthread_create(&na->thread, NULL, nl_async_sender, na);
+		na->started = err == 0;
+		err = -err;
+	}
+	if (err == 0) {
+		swap = na->out;
+		na->out = na->buf;
+		na->buf = swap;
+		na->outlen = na->len;
+		pthread_cond_signal(&na->cv);
+	}
+	pthread_mutex_unlock(&na->mu);
+	na->len = 0;
+	return err;
+}
+
+int
+nl_async_read(struct nl_async *na, nl_ack_cb cb, void *arg)
+{
+	const struct nlmsghdr	*nlh;
+	const struct nlmsgerr	*e;
+	ssize_t			 n;
+	int			 len;
+
+	for (;;) {
+		n = mnl_socket_recvfrom(na->sock, na->rbuf,
+		    MNL_SOCKET_BUFFER_SIZE);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return -errno;
+		}
+		len = (int)n;
+		for (nlh = (const void *)na->rbuf; mnl_nlmsg_ok(nlh, len);
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			/* The kernel addresses its answers to our port. */
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_pid != na->portid ||
+			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+				continue;	/* not an answer to us */
+			e = mnl_nlmsg_get_payload(nlh);
+			cb(nlh->nlmsg_seq, e->error, arg);
+		}
+	}
 }
 
 int

@@ -2,13 +2,16 @@
  * rtnetlink requests over libmnl: link attributes, addresses and
  * neighbour entries of the TAP.
  *
- * Every request carries NLM_F_ACK and a fresh sequence number and waits
- * for the kernel's answer, so a refused request surfaces as an error here
- * instead of being lost.  Functions return 0 or -errno.
+ * Every request carries NLM_F_ACK and a fresh sequence number, so a
+ * refused request surfaces as an error instead of being lost.  Link and
+ * address requests (at start) wait for the kernel's answer; neighbour
+ * requests, made while the data path runs, go through struct nl_async
+ * and are answered later.  Functions return 0 or -errno.
  */
 #ifndef TAPMESH_NL_H
 #define TAPMESH_NL_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -73,14 +76,68 @@ int	 nl_link_set(struct nl *, int, const uint8_t *, int, int);
 int	 nl_addr_add(struct nl *, int, const struct tm_prefix *);
 
 /*
- * Installs (or replaces) a neighbour entry address -> mac on the link in
- * the given NUD state (NUD_PERMANENT for a live peer).
+ * A non-blocking socket for neighbour requests that nobody waits for:
+ * requests are gathered into a batch (nl_async_neigh), handed at once
+ * to a thread of its own that sends it (nl_async_flush: the kernel
+ * handles a request inside that send, waiting for its rtnl lock), and
+ * their acknowledgements read by the event loop when the socket is
+ * readable (nl_async_read), matched to the requests by sequence number.
  */
-int	 nl_neigh_set(struct nl *, int, const struct tm_addr *,
+struct nl_async {
+	struct mnl_socket	*sock;
+	unsigned int		 portid;
+	uint32_t		 seq;
+	char			*buf;		/* the batch being built */
+	size_t			 len;
+	char			*rbuf;		/* answers */
+	/* Shared with the sender thread, under mu. */
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	pthread_t		 thread;
+	int			 started;
+	int			 stop;
+	char			*out;		/* the batch being sent */
+	size_t			 outlen;	/* 0: the sender is idle */
+	int			 send_err;	/* -errno of a failed send */
+};
+
+/* The most a neighbour request takes in a batch. */
+#define NL_NEIGH_MSG_MAX	128
+
+/* Opens and binds the socket; 0 or -errno. */
+int	 nl_async_open(struct nl_async *);
+
+/* Closes it. */
+void	 nl_async_close(struct nl_async *);
+
+/* Its fd, for the event loop. */
+int	 nl_async_fd(const struct nl_async *);
+
+/*
+ * Adds to the batch a request that sets address -> mac in state (mac not
+ * NULL, created or replaced) or deletes the entry (mac NULL).  Returns
+ * its sequence number, never 0; 0 if the batch is full (flush first).
+ */
+uint32_t nl_async_neigh(struct nl_async *, int, const struct tm_addr *,
 	    const uint8_t *, uint16_t);
 
-/* Removes a neighbour entry; -ENOENT if there was none. */
-int	 nl_neigh_del(struct nl *, int, const struct tm_addr *);
+/*
+ * Hands the batch to the sender (started at the first) and empties it.
+ * Returns 0; -EAGAIN if the previous batch is still being sent, or the
+ * -errno of an earlier batch that could not be sent (this one is then
+ * dropped: the caller sends its requests again later).
+ */
+int	 nl_async_flush(struct nl_async *);
+
+/* Called for each acknowledgement: its sequence number, 0 or -errno. */
+typedef void (*nl_ack_cb)(uint32_t, int, void *);
+
+/*
+ * Reads every acknowledgement waiting.  Returns 0, -ENOBUFS when the
+ * kernel dropped some (the caller must assume any request in flight may
+ * be unanswered), or another -errno.
+ */
+int	 nl_async_read(struct nl_async *, nl_ack_cb, void *);
 
 /* Writes value to /proc/sys/net/<path>; returns 0 or -errno. */
 int	 nl_sysctl_set(const char *, const char *);

@@ -287,15 +287,18 @@ noise_mix_e(struct noise_handshake *hs, const uint8_t e[NOISE_DHLEN])
 	return 0;
 }
 
-/* MixKey(DH(priv, pub)); the DH output never outlives this call. */
+/*
+ * MixKey(DH(priv, pub)), where mine is priv's public key (kept in the
+ * state, so never derived again); the DH output never outlives this call.
+ */
 static int
 noise_mix_dh(struct noise_symmetric *ss, const uint8_t priv[NOISE_DHLEN],
-    const uint8_t pub[NOISE_DHLEN])
+    const uint8_t mine[NOISE_DHLEN], const uint8_t pub[NOISE_DHLEN])
 {
 	uint8_t		 dh[NOISE_DHLEN];
 	int		 ret;
 
-	if (key_dh(priv, pub, dh) == -1)
+	if (key_dh(priv, mine, pub, dh) == -1)
 		return -1;
 	ret = noise_mix_key(ss, dh, sizeof(dh));
 	OPENSSL_cleanse(dh, sizeof(dh));
@@ -334,7 +337,7 @@ noise_decrypt_and_hash(struct noise_symmetric *ss, const uint8_t *in,
 static int
 noise_init(struct noise_handshake *hs, int psk_mode, enum noise_role role,
     const uint8_t *prologue, size_t plen, const uint8_t s_priv[NOISE_DHLEN],
-    const uint8_t *rs, const uint8_t *e_priv)
+    const uint8_t *s_pub, const uint8_t *rs, const uint8_t *e_priv)
 {
 	memset(hs, 0, sizeof(*hs));
 	hs->role = role;
@@ -346,7 +349,9 @@ noise_init(struct noise_handshake *hs, int psk_mode, enum noise_role role,
 	    noise_mix_hash(&hs->ss, prologue, plen) == -1)
 		goto fail;
 	memcpy(hs->s_priv, s_priv, NOISE_DHLEN);
-	if (key_public(hs->s_priv, hs->s_pub) == -1)
+	if (s_pub != NULL)
+		memcpy(hs->s_pub, s_pub, NOISE_DHLEN);
+	else if (key_public(hs->s_priv, hs->s_pub) == -1)
 		goto fail;
 	if (e_priv != NULL) {
 		memcpy(hs->e_priv, e_priv, NOISE_DHLEN);
@@ -371,17 +376,19 @@ noise_init(struct noise_handshake *hs, int psk_mode, enum noise_role role,
 int
 noise_handshake_init(struct noise_handshake *hs, enum noise_role role,
     const uint8_t *prologue, size_t plen, const uint8_t s_priv[NOISE_DHLEN],
-    const uint8_t *rs, const uint8_t *e_priv)
+    const uint8_t *s_pub, const uint8_t *rs, const uint8_t *e_priv)
 {
-	return noise_init(hs, 0, role, prologue, plen, s_priv, rs, e_priv);
+	return noise_init(hs, 0, role, prologue, plen, s_priv, s_pub, rs,
+	    e_priv);
 }
 
 int
 noise_handshake_init_psk2(struct noise_handshake *hs, enum noise_role role,
     const uint8_t *prologue, size_t plen, const uint8_t s_priv[NOISE_DHLEN],
-    const uint8_t *rs, const uint8_t *e_priv)
+    const uint8_t *s_pub, const uint8_t *rs, const uint8_t *e_priv)
 {
-	return noise_init(hs, 1, role, prologue, plen, s_priv, rs, e_priv);
+	return noise_init(hs, 1, role, prologue, plen, s_priv, s_pub, rs,
+	    e_priv);
 }
 
 int
@@ -428,7 +435,7 @@ noise_write_message(struct noise_handshake *hs, const uint8_t *payload,
 
 	if (hs->step == 0) {
 		/* es */
-		if (noise_mix_dh(ss, hs->e_priv, hs->rs) == -1)
+		if (noise_mix_dh(ss, hs->e_priv, hs->e_pub, hs->rs) == -1)
 			goto fail;
 		/* s */
 		if (noise_encrypt_and_hash(ss, hs->s_pub, NOISE_DHLEN,
@@ -436,14 +443,14 @@ noise_write_message(struct noise_handshake *hs, const uint8_t *payload,
 			goto fail;
 		off += NOISE_DHLEN + NOISE_TAGLEN;
 		/* ss */
-		if (noise_mix_dh(ss, hs->s_priv, hs->rs) == -1)
+		if (noise_mix_dh(ss, hs->s_priv, hs->s_pub, hs->rs) == -1)
 			goto fail;
 	} else {
 		/* ee */
-		if (noise_mix_dh(ss, hs->e_priv, hs->re) == -1)
+		if (noise_mix_dh(ss, hs->e_priv, hs->e_pub, hs->re) == -1)
 			goto fail;
 		/* se: the initiator's static with our ephemeral. */
-		if (noise_mix_dh(ss, hs->e_priv, hs->rs) == -1)
+		if (noise_mix_dh(ss, hs->e_priv, hs->e_pub, hs->rs) == -1)
 			goto fail;
 		/* psk, the psk2 modifier's token at the end of message 2 */
 		if (hs->psk_mode && noise_mix_key_and_hash(ss, hs->psk) == -1)
@@ -488,7 +495,7 @@ noise_read_message(struct noise_handshake *hs, const uint8_t *msg,
 
 	if (hs->step == 0) {
 		/* es: our static with the initiator's ephemeral. */
-		if (noise_mix_dh(ss, hs->s_priv, hs->re) == -1)
+		if (noise_mix_dh(ss, hs->s_priv, hs->s_pub, hs->re) == -1)
 			goto fail;
 		/* s */
 		if (noise_decrypt_and_hash(ss, msg + off,
@@ -496,14 +503,14 @@ noise_read_message(struct noise_handshake *hs, const uint8_t *msg,
 			goto fail;
 		off += NOISE_DHLEN + NOISE_TAGLEN;
 		/* ss */
-		if (noise_mix_dh(ss, hs->s_priv, hs->rs) == -1)
+		if (noise_mix_dh(ss, hs->s_priv, hs->s_pub, hs->rs) == -1)
 			goto fail;
 	} else {
 		/* ee */
-		if (noise_mix_dh(ss, hs->e_priv, hs->re) == -1)
+		if (noise_mix_dh(ss, hs->e_priv, hs->e_pub, hs->re) == -1)
 			goto fail;
 		/* se: our static with the responder's ephemeral. */
-		if (noise_mix_dh(ss, hs->s_priv, hs->re) == -1)
+		if (noise_mix_dh(ss, hs->s_priv, hs->s_pub, hs->re) == -1)
 			goto fail;
 		/* psk */
 		if (hs->psk_mode && noise_mix_key_and_hash(ss, hs->psk) == -1)

@@ -126,15 +126,17 @@ void	 noise_cipher_clear(struct noise_cipher *);
 
 /*
  * Initialize(): sets up an IK handshake.  s_priv is the local static
- * private key.  The initiator must pass the responder's static public key
- * as rs (the "<- s" pre-message); the responder passes NULL and learns
+ * private key and s_pub its public key (kept by the caller, so that no
+ * handshake derives it again; NULL: derived here).  The initiator must
+ * pass the responder's static public key as rs (the "<- s"
+ * pre-message); the responder passes NULL and learns
  * the initiator's key from message 1.  e_priv fixes the local ephemeral
  * key (test vectors only); NULL generates a fresh one when it is needed.
  * Returns 0 or -1.
  */
 int	 noise_handshake_init(struct noise_handshake *, enum noise_role,
 	    const uint8_t *, size_t, const uint8_t [NOISE_DHLEN],
-	    const uint8_t *, const uint8_t *);
+	    const uint8_t *, const uint8_t *, const uint8_t *);
 
 /*
  * The same for Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s.  The pre-shared key
@@ -144,7 +146,7 @@ int	 noise_handshake_init(struct noise_handshake *, enum noise_role,
  */
 int	 noise_handshake_init_psk2(struct noise_handshake *, enum noise_role,
 	    const uint8_t *, size_t, const uint8_t [NOISE_DHLEN],
-	    const uint8_t *, const uint8_t *);
+	    const uint8_t *, const uint8_t *, const uint8_t *);
 
 /*
  * Sets the pre-shared key of a psk2 handshake; it must come before

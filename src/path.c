@@ -52,7 +52,7 @@ const char *
 path_state(const struct path *pa)
 {
 	if (!pa->resolved)
-		return "unresolved";
+		return pa->resolving ? "resolving" : "unresolved";
 	if (pa->probes_sent == 0 || (pa->up && pa->probes_answered == 0))
 		return "untried";
 	return pa->up ? "up" : "down";

@@ -197,8 +197,9 @@ void	 path_set_address(struct path_set *, size_t,
 	    const struct sockaddr_in6 *, struct log_ratelimit *);
 
 /*
- * The state of a path as shown: "up", "down", "untried", or
- * "unresolved" (a host name without an address yet).
+ * The state of a path as shown: "up", "down", "untried", "resolving"
+ * (a host name without an address yet, being looked up) or "unresolved"
+ * (one that did not resolve).
  */
 const char *path_state(const struct path *);
 

@@ -77,6 +77,7 @@ struct peer {
 	struct handshake	 hs;		/* our initiation in flight */
 	struct index_entry	 hs_index;	/* its sender index */
 	uint64_t		 hs_sent_ns;	/* 0: none in flight */
+	unsigned int		 hs_attempts;	/* unanswered while down */
 	uint8_t			 last_mac1[HANDSHAKE_MAC_LEN];
 	uint32_t		 last_mac1_index;
 	uint8_t			 cookie[HANDSHAKE_COOKIE_LEN];

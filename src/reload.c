@@ -160,8 +160,6 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 		    memcmp(p->conf.allowed, nc->allowed, nc->nallowed *
 		    sizeof(nc->allowed[0])) == 0;
 
-	if (eps)
-		hostname_reload(ctx, p, nc);
 	if (addrs && eps && name && sources) {
 		if (keys && psk)
 			return 0;
@@ -173,11 +171,12 @@ update_peer(struct tm_ctx *ctx, struct peer *p, const struct peer_conf *nc)
 		log_info("peer %s: renamed to %s", p->conf.name, nc->name);
 	/* The entries of the old addresses went first (reload_config). */
 	p->conf = *nc;
-	if (!eps)
+	if (!eps) {
 		path_init(&p->path, &p->conf);
-	if (!addrs && p->up && neigh_peer_up(ctx, p) == -1)
-		log_warnx("peer %s: not every new neighbour entry could be "
-		    "installed", p->conf.name);
+		session_kick(p);
+	}
+	if (!addrs && p->up)
+		neigh_peer_up(ctx, p);
 	log_info("peer %s: updated%s%s%s", p->conf.name,
 	    addrs ? "" : ", new addresses", eps ? "" : ", new endpoints",
 	    sources ? "" : ", new source rules");
@@ -234,7 +233,11 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 		    errs->n);
 		return -1;
 	}
-	(void)hostname_resolve_all(&nc, 0);
+	/*
+	 * No name is looked up here: the event loop carries the data path
+	 * and must not wait for DNS (nor for a reload that is refused).
+	 * The names go to the resolver's thread once the reload is applied.
+	 */
 	if (check_fixed(&ctx->conf, &nc, errs) == -1)
 		goto refuse;
 	if (nc.private_key_kept)
@@ -344,6 +347,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	nc.npeers = 0;
 	config_free(&nc);
 	free(match);
+	hostname_reloaded(ctx);
 	log_info("reload: %zu peers: %zu added, %zu removed, %zu changed",
 	    ctx->peers.npeers, nadded, nremoved, nchanged);
 	return 0;

@@ -104,11 +104,8 @@ session_peer_up(struct tm_ctx *ctx, struct peer *p)
 	if (p->up)
 		return;
 	p->up = 1;
-	if (neigh_peer_up(ctx, p) == -1)
-		log_warnx("peer %s: up, but not every neighbour entry could "
-		    "be installed", p->conf.name);
-	else
-		log_info("peer %s: up", p->conf.name);
+	neigh_peer_up(ctx, p);
+	log_info("peer %s: up", p->conf.name);
 }
 
 void
@@ -191,6 +188,8 @@ session_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
 	memcpy(p->last_mac1, p->hs.sent_mac1, sizeof(p->last_mac1));
 	p->last_mac1_index = p->hs_index.idx;
 	p->last_mac1_key = p->hs_key;
+	if (retry && !p->up)
+		p->hs_attempts++;
 	p->hs_sent_ns = now;
 	p->stats.handshakes_sent++;
 	tx_raw(ctx, p, &to, src, msg, sizeof(msg), now);
@@ -203,14 +202,22 @@ session_abandon(struct tm_ctx *ctx, struct peer *p)
 	index_remove(&ctx->index, &p->hs_index);
 	handshake_clear(&p->hs);
 	p->hs_sent_ns = 0;
+	p->hs_attempts = 0;
 }
 
 void
 session_want(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 {
-	if (p->hs_sent_ns != 0 && now - p->hs_sent_ns < session_retry_ns(ctx))
+	if (p->hs_sent_ns != 0 && ((!p->up && p->hs_attempts > 0) ||
+	    now - p->hs_sent_ns < session_retry_ns(ctx)))
 		return;
 	session_initiate(ctx, p, now, p->hs_sent_ns != 0);
+}
+
+void
+session_kick(struct peer *p)
+{
+	p->hs_attempts = 0;
 }
 
 void
@@ -219,6 +226,7 @@ session_established(struct tm_ctx *ctx, struct peer *p, struct keypair *kp,
 {
 	p->last_handshake_ns = now;
 	p->last_rx_ns = now;
+	p->hs_attempts = 0;
 	p->stats.handshakes_done++;
 	/*
 	 * kp_next stays: when both ends initiated at once, the peer confirms
@@ -355,6 +363,7 @@ session_peer_free(struct tm_ctx *ctx, struct peer *p)
 	p->kp_current = p->kp_previous = p->kp_next = NULL;
 	index_remove(&ctx->index, &p->hs_index);
 	p->hs_sent_ns = 0;
+	p->hs_attempts = 0;
 	handshake_clear(&p->hs);
 	OPENSSL_cleanse(p->cookie, sizeof(p->cookie));
 	OPENSSL_cleanse(p->hpeer, sizeof(p->hpeer));

@@ -104,8 +104,19 @@ const uint8_t *session_cookie(const struct peer *, uint64_t now);
  */
 void	 session_initiate(struct tm_ctx *, struct peer *, uint64_t, int);
 
-/* Starts a handshake unless one is in flight and not yet due a retry. */
+/*
+ * Starts a handshake unless one is in flight and not yet due a retry, or
+ * the peer is down and its retries back off (timers_retry_wait): those
+ * are left to the timers.
+ */
 void	 session_want(struct tm_ctx *, struct peer *, uint64_t);
+
+/*
+ * Something changed that may make an unanswering peer answer: traffic
+ * for it, a new address or endpoint.  Its back-off starts again, so the
+ * next retry is due at most the retry time after the last one.
+ */
+void	 session_kick(struct peer *);
 
 /* Forgets our initiation in flight: a session came up without it. */
 void	 session_abandon(struct tm_ctx *, struct peer *);

@@ -21,6 +21,7 @@
 #include "datapath.h"
 #include "hostname.h"
 #include "neigh.h"
+#include "neighq.h"
 #include "priv.h"
 #include "reload.h"
 #include "session.h"
@@ -161,11 +162,14 @@ interface_setup(struct tm_ctx *ctx)
 static void
 interface_teardown(struct tm_ctx *ctx)
 {
-	size_t	 i;
+	size_t	 i, left;
 
 	if (ctx->nl.sock != NULL && ctx->tap.fd != -1)
 		for (i = 0; i < ctx->peers.npeers; i++)
 			neigh_peer_remove(ctx, ctx->peers.peers[i]);
+	if ((left = neighq_close(ctx, NEIGHQ_EXIT_MS)) > 0)
+		log_warnx("%zu neighbour entries could not be removed",
+		    left);
 	tap_close(&ctx->tap);
 }
 
@@ -234,6 +238,8 @@ run(struct tm_ctx *ctx)
 		log_warnx("netlink: %s", strerror(-err));
 		return 1;
 	}
+	if (neighq_open(ctx) == -1)
+		return 1;
 	if (interface_setup(ctx) == -1)
 		return 1;
 	if (routes_wanted(&ctx->conf) && routes_start(ctx) == -1)
@@ -338,6 +344,8 @@ main(int argc, char *argv[])
 	priv_sd_notify("STOPPING=1");
 
 	counters_log(ctx);
+	log_info("event loop: longest round %llu us",
+	    (unsigned long long)(ctx->ev.longest_round_ns / 1000));
 	hostname_stop(ctx);
 	control_close(ctx);
 	neigh_watch_stop(ctx);

@@ -14,6 +14,23 @@ expired(uint64_t created_ns, uint64_t reject_ns, uint64_t now)
 	return created_ns != 0 && now - created_ns >= reject_ns;
 }
 
+uint64_t
+timers_retry_wait(unsigned int attempts, unsigned int jitter, int up,
+    const struct timers_limits *l)
+{
+	uint64_t	 wait = l->retry_ns;
+
+	if (up)
+		return wait;
+	while (attempts-- > 0 && wait < l->backoff_max_ns)
+		wait *= 2;
+	if (wait > l->backoff_max_ns)
+		wait = l->backoff_max_ns;
+	if (jitter >= TIMERS_JITTER_RANGE)
+		jitter = TIMERS_JITTER_RANGE - 1;
+	return wait - wait / 4 / TIMERS_JITTER_RANGE * jitter;
+}
+
 unsigned int
 timers_due(const struct timers_state *s, const struct timers_limits *l,
     uint64_t now)
@@ -58,7 +75,8 @@ timers_due(const struct timers_state *s, const struct timers_limits *l,
 	if (s->hs_sent_ns != 0) {
 		if (!handshake)
 			due |= TIMERS_ABANDON;
-		else if (now - s->hs_sent_ns >= l->retry_ns)
+		else if (now - s->hs_sent_ns >= timers_retry_wait(
+		    s->hs_attempts, s->hs_jitter, up, l))
 			due |= TIMERS_RETRY;
 	} else if (handshake && next == 0)
 		due |= TIMERS_INITIATE;
@@ -82,6 +100,7 @@ limits(const struct tm_ctx *ctx, struct timers_limits *l)
 	l->retry_ns = session_retry_ns(ctx);
 	l->dead_ns = (uint64_t)ctx->conf.dead_time * 1000000000ULL;
 	l->keepalive_ns = (uint64_t)ctx->conf.keepalive * 1000000000ULL;
+	l->backoff_max_ns = (uint64_t)TIMERS_BACKOFF_MAX_S * 1000000000ULL;
 }
 
 static void
@@ -96,6 +115,9 @@ state(const struct peer *p, struct timers_state *s)
 	s->up = p->up;
 	s->last_rx_ns = p->last_rx_ns;
 	s->hs_sent_ns = p->hs_sent_ns;
+	s->hs_attempts = p->hs_attempts;
+	/* The sender index is random and new for every initiation. */
+	s->hs_jitter = p->hs_index.idx % TIMERS_JITTER_RANGE;
 }
 
 static void

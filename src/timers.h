@@ -28,6 +28,8 @@ struct timers_state {
 	int		 up;
 	uint64_t	 last_rx_ns;	/* authenticated packet */
 	uint64_t	 hs_sent_ns;	/* our initiation in flight */
+	unsigned int	 hs_attempts;	/* retries unanswered while down */
+	unsigned int	 hs_jitter;	/* 0..1023, drawn per initiation */
 };
 
 /* The limits, in nanoseconds (session.h, tapmesh.conf(5)). */
@@ -37,7 +39,26 @@ struct timers_limits {
 	uint64_t	 retry_ns;
 	uint64_t	 dead_ns;
 	uint64_t	 keepalive_ns;
+	uint64_t	 backoff_max_ns;	/* TIMERS_BACKOFF_MAX_S */
 };
+
+/*
+ * A peer that is down and does not answer is retried less and less
+ * often, up to this: each initiation costs X25519 work on the one event
+ * loop, and a hub may have thousands of sites configured that are off.
+ */
+#define TIMERS_BACKOFF_MAX_S	120
+#define TIMERS_JITTER_RANGE	1024	/* hs_jitter is below this */
+
+/*
+ * How long after our initiation a retry is due: retry_ns while the peer
+ * is up (a rekey keeps its pace), else retry_ns doubled for every retry
+ * that went unanswered, up to backoff_max_ns, less up to a quarter of it
+ * by jitter (out of TIMERS_JITTER_RANGE), so that peers that went down
+ * together do not retry in step.  Pure.
+ */
+uint64_t timers_retry_wait(unsigned int attempts, unsigned int jitter,
+	    int up, const struct timers_limits *);
 
 /* What timers_due answers, as bits, in the order they are applied. */
 #define TIMERS_EXPIRE_PREVIOUS	0x001	/* older than reject */
@@ -45,7 +66,8 @@ struct timers_limits {
 #define TIMERS_EXPIRE_CURRENT	0x004
 #define TIMERS_DOWN		0x010	/* nothing heard for dead_time */
 #define TIMERS_ABANDON		0x020	/* our handshake is not needed */
-#define TIMERS_RETRY		0x040	/* ours got no answer: again */
+#define TIMERS_RETRY		0x040	/* ours got no answer: again,
+					   after timers_retry_wait */
 #define TIMERS_INITIATE		0x080	/* a handshake is due */
 #define TIMERS_PROBE		0x100	/* a session: probe its paths */
 

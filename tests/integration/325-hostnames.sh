@@ -18,24 +18,12 @@ dead_time = 10;
 probe_interval = 200;
 path_hold_down = 2;'
 
-NETNS_ETC=()
-hn_cleanup() {
-	local d
-	for d in "${NETNS_ETC[@]}"; do
-		rm -f "$d/hosts" "$d/resolv.conf"
-		rmdir "$d" 2>/dev/null
-	done
-	lab_cleanup
-}
-trap hn_cleanup EXIT
+trap 'netns_etc_cleanup; lab_cleanup' EXIT
 
 lab_init || bail "lab"
 for i in 1 2 3; do
 	lab_node "$i" || bail "node $i"
-	d=/etc/netns/$(lab_ns "$i")
-	mkdir -p "$d" && NETNS_ETC+=("$d")
-	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$d/resolv.conf"
-	printf '127.0.0.1 localhost\n' >"$d/hosts"
+	netns_etc "$i" 127.0.0.1 "timeout:1 attempts:1" || bail "etc $i"
 done
 hosts1=/etc/netns/$(lab_ns 1)/hosts
 printf '127.0.0.1 localhost\n198.18.0.2 n2.lab.test\n' >"$hosts1"

@@ -117,4 +117,42 @@ ping_pair_lost() {
 	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$out")
 	rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
 	echo $(( ${tx:-1} - ${rx:-0} ))
+# netns_etc I NAMESERVER OPTIONS: node I's own resolv.conf (that server,
+# those options) and a hosts file with localhost only, in
+# /etc/netns/NS/, which `ip netns exec` mounts over /etc; prints the
+# directory.  netns_etc_cleanup removes every one made.
+NETNS_ETC=()
+netns_etc() {
+	local d
+	d=/etc/netns/$(lab_ns "$1")
+	mkdir -p "$d" || return 1
+	NETNS_ETC+=("$d")
+	printf 'nameserver %s\noptions %s\n' "$2" "$3" >"$d/resolv.conf"
+	printf '127.0.0.1 localhost\n' >"$d/hosts"
+}
+netns_etc_cleanup() {
+	local d
+	for d in "${NETNS_ETC[@]}"; do
+		rm -f "$d/hosts" "$d/resolv.conf"
+		rmdir "$d" 2>/dev/null
+	done
+	NETNS_ETC=()
+}
+
+# ping_summary FILE WHAT: notes the summary of a finished ping whose
+# output is in FILE (WHAT says which) and sets PING_TX, PING_RX and
+# PING_MAX (the max RTT in ms, empty if none).
+ping_summary() {
+	diag "$(tail -2 "$1")"
+	PING_TX=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$1")
+	PING_RX=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$1")
+	PING_MAX=$(sed -n 's|^rtt [^=]*= [^/]*/[^/]*/\([^/]*\)/.*|\1|p' "$1")
+	diag "ping $2: $PING_TX sent, $PING_RX received, max RTT ${PING_MAX:-?} ms"
+}
+
+# loop_longest I: the longest busy round of node I's event loop, in us,
+# from the line tapmeshd logs at exit (empty before it exited).
+loop_longest() {
+	sed -n 's/.*event loop: longest round \([0-9]*\) us.*/\1/p' \
+	    "$LAB_DIR/n$1/tapmeshd.log"
 }

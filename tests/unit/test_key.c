@@ -115,9 +115,9 @@ test_x25519_rfc7748(void **state)
 	assert_memory_equal(pub, apub, 32);
 	assert_int_equal(key_public(b, pub), 0);
 	assert_memory_equal(pub, bpub, 32);
-	assert_int_equal(key_dh(a, bpub, out), 0);
+	assert_int_equal(key_dh(a, NULL, bpub, out), 0);
 	assert_memory_equal(out, k, 32);
-	assert_int_equal(key_dh(b, apub, out), 0);
+	assert_int_equal(key_dh(b, bpub, apub, out), 0);
 	assert_memory_equal(out, k, 32);
 }
 
@@ -130,10 +130,10 @@ test_dh_low_order(void **state)
 	assert_int_equal(key_generate(priv), 0);
 	memset(pub, 0, sizeof(pub));		/* the point 0 */
 	memset(out, 0x55, sizeof(out));
-	assert_int_equal(key_dh(priv, pub, out), -1);
+	assert_int_equal(key_dh(priv, NULL, pub, out), -1);
 	assert_memory_equal(out, zero, 32);
 	pub[0] = 1;				/* the point 1 */
-	assert_int_equal(key_dh(priv, pub, out), -1);
+	assert_int_equal(key_dh(priv, NULL, pub, out), -1);
 	assert_memory_equal(out, zero, 32);
 }
 
@@ -152,8 +152,8 @@ test_generate(void **state)
 	assert_int_equal(a[31] & 0x40, 0x40);
 	assert_int_equal(key_public(a, apub), 0);
 	assert_int_equal(key_public(b, bpub), 0);
-	assert_int_equal(key_dh(a, bpub, s1), 0);
-	assert_int_equal(key_dh(b, apub, s2), 0);
+	assert_int_equal(key_dh(a, apub, bpub, s1), 0);
+	assert_int_equal(key_dh(b, NULL, apub, s2), 0);
 	assert_memory_equal(s1, s2, 32);
 }
 

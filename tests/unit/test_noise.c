@@ -77,14 +77,17 @@ test_vector_ik(void **state)
 	unhex(v_resp_static, rst, 32);
 	unhex(v_resp_ephemeral, re, 32);
 
-	/* The vector's remote static is the responder's public key. */
+	/*
+	 * The vector's remote static is the responder's public key; the
+	 * responder is given it (kept), the initiator derives its own.
+	 */
 	assert_int_equal(key_public(rst, pub), 0);
 	assert_memory_equal(pub, irs, 32);
 
 	assert_int_equal(noise_handshake_init(&ini, NOISE_INITIATOR, prologue,
-	    prolen, is, irs, ie), 0);
+	    prolen, is, NULL, irs, ie), 0);
 	assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER, prologue,
-	    prolen, rst, NULL, re), 0);
+	    prolen, rst, irs, NULL, re), 0);
 	assert_null(noise_handshake_remote_static(&rsp));
 
 	/* Message 0: -> e, es, s, ss */
@@ -227,9 +230,9 @@ test_vector_ikpsk2(void **state)
 	unhex(v_psk, psk, 32);
 	assert_int_equal(key_public(rst, rpub), 0);
 	assert_int_equal(noise_handshake_init_psk2(&ini, NOISE_INITIATOR,
-	    prologue, prolen, is, rpub, ie), 0);
+	    prologue, prolen, is, NULL, rpub, ie), 0);
 	assert_int_equal(noise_handshake_init_psk2(&rsp, NOISE_RESPONDER,
-	    prologue, prolen, rst, NULL, re), 0);
+	    prologue, prolen, rst, NULL, NULL, re), 0);
 	assert_int_equal(noise_handshake_set_psk(&ini, psk), 0);
 	for (i = 0; i < 2; i++) {
 		struct noise_handshake	*w = i == 0 ? &ini : &rsp;
@@ -269,9 +272,9 @@ test_vector_ikpsk2(void **state)
 	memcpy(other, psk, 32);
 	other[31] ^= 1;
 	assert_int_equal(noise_handshake_init_psk2(&ini, NOISE_INITIATOR,
-	    prologue, prolen, is, rpub, ie), 0);
+	    prologue, prolen, is, NULL, rpub, ie), 0);
 	assert_int_equal(noise_handshake_init_psk2(&rsp, NOISE_RESPONDER,
-	    prologue, prolen, rst, NULL, re), 0);
+	    prologue, prolen, rst, NULL, NULL, re), 0);
 	assert_int_equal(noise_handshake_set_psk(&ini, psk), 0);
 	plen = unhex(v_payload[0], payload, sizeof(payload));
 	assert_int_equal(noise_write_message(&ini, payload, plen, msg,
@@ -287,7 +290,7 @@ test_vector_ikpsk2(void **state)
 	noise_handshake_clear(&ini);
 	noise_handshake_clear(&rsp);
 	assert_int_equal(noise_handshake_init(&ini, NOISE_INITIATOR, prologue,
-	    prolen, is, rpub, ie), 0);
+	    prolen, is, NULL, rpub, ie), 0);
 	assert_int_equal(noise_handshake_set_psk(&ini, psk), -1);
 	noise_handshake_clear(&ini);
 }
@@ -305,7 +308,7 @@ test_vector_responder_only(void **state)
 	unhex(v_resp_static, rst, 32);
 	unhex(v_resp_ephemeral, re, 32);
 	assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER, prologue,
-	    prolen, rst, NULL, re), 0);
+	    prolen, rst, NULL, NULL, re), 0);
 	mlen = unhex(v_ciphertext[0], msg, sizeof(msg));
 	assert_int_equal(noise_read_message(&rsp, msg, mlen, out, sizeof(out),
 	    &olen), 0);
@@ -332,7 +335,7 @@ test_vector_wrong_prologue(void **state)
 	(void)state;
 	unhex(v_resp_static, rst, 32);
 	assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER,
-	    (const uint8_t *)"other", 5, rst, NULL, NULL), 0);
+	    (const uint8_t *)"other", 5, rst, NULL, NULL, NULL), 0);
 	mlen = unhex(v_ciphertext[0], msg, sizeof(msg));
 	assert_int_equal(noise_read_message(&rsp, msg, mlen, out, sizeof(out),
 	    &olen), -1);
@@ -369,9 +372,9 @@ test_full_handshake(void **state)
 	(void)state;
 	make_pair(&p);
 	assert_int_equal(noise_handshake_init(&ini, NOISE_INITIATOR,
-	    (const uint8_t *)"p", 1, p.i_priv, p.r_pub, NULL), 0);
+	    (const uint8_t *)"p", 1, p.i_priv, p.i_pub, p.r_pub, NULL), 0);
 	assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER,
-	    (const uint8_t *)"p", 1, p.r_priv, NULL, NULL), 0);
+	    (const uint8_t *)"p", 1, p.r_priv, p.r_pub, NULL, NULL), 0);
 
 	/* Out of turn: the responder cannot speak first. */
 	assert_int_equal(noise_split(&ini, k1, k2, h1), -1);
@@ -430,14 +433,14 @@ test_tampered_messages(void **state)
 	(void)state;
 	make_pair(&p);
 	assert_int_equal(noise_handshake_init(&ini, NOISE_INITIATOR, NULL, 0,
-	    p.i_priv, p.r_pub, NULL), 0);
+	    p.i_priv, p.i_pub, p.r_pub, NULL), 0);
 	assert_int_equal(noise_write_message(&ini, (const uint8_t *)"x", 1,
 	    m1, sizeof(m1), &l1), 0);
 
 	/* Flipping any byte of message 1 makes the responder refuse it. */
 	for (i = 0; i < l1; i++) {
 		assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER,
-		    NULL, 0, p.r_priv, NULL, NULL), 0);
+		    NULL, 0, p.r_priv, p.r_pub, NULL, NULL), 0);
 		memcpy(bad, m1, l1);
 		bad[i] ^= 0x01;
 		assert_int_equal(noise_read_message(&rsp, bad, l1, out,
@@ -446,21 +449,21 @@ test_tampered_messages(void **state)
 	}
 	/* Truncated, and too short for the fixed part. */
 	assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER, NULL, 0,
-	    p.r_priv, NULL, NULL), 0);
+	    p.r_priv, p.r_pub, NULL, NULL), 0);
 	assert_int_equal(noise_read_message(&rsp, m1, l1 - 1, out,
 	    sizeof(out), &olen), -1);
 	assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER, NULL, 0,
-	    p.r_priv, NULL, NULL), 0);
+	    p.r_priv, p.r_pub, NULL, NULL), 0);
 	assert_int_equal(noise_read_message(&rsp, m1, 40, out, sizeof(out),
 	    &olen), -1);
 	/* Payload larger than the caller's buffer. */
 	assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER, NULL, 0,
-	    p.r_priv, NULL, NULL), 0);
+	    p.r_priv, p.r_pub, NULL, NULL), 0);
 	assert_int_equal(noise_read_message(&rsp, m1, l1, out, 0, &olen), -1);
 
 	/* The genuine one still works, then message 2 is tampered with. */
 	assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER, NULL, 0,
-	    p.r_priv, NULL, NULL), 0);
+	    p.r_priv, p.r_pub, NULL, NULL), 0);
 	assert_int_equal(noise_read_message(&rsp, m1, l1, out, sizeof(out),
 	    &olen), 0);
 	assert_int_equal(noise_write_message(&rsp, NULL, 0, m2, sizeof(m2),
@@ -491,9 +494,9 @@ test_wrong_responder_key(void **state)
 	make_pair(&p);
 	make_pair(&q);
 	assert_int_equal(noise_handshake_init(&ini, NOISE_INITIATOR, NULL, 0,
-	    p.i_priv, q.r_pub, NULL), 0);
+	    p.i_priv, p.i_pub, q.r_pub, NULL), 0);
 	assert_int_equal(noise_handshake_init(&rsp, NOISE_RESPONDER, NULL, 0,
-	    p.r_priv, NULL, NULL), 0);
+	    p.r_priv, p.r_pub, NULL, NULL), 0);
 	assert_int_equal(noise_write_message(&ini, NULL, 0, m1, sizeof(m1),
 	    &l1), 0);
 	assert_int_equal(noise_read_message(&rsp, m1, l1, out, sizeof(out),
@@ -514,20 +517,20 @@ test_bad_init_and_turns(void **state)
 	make_pair(&p);
 	/* The initiator needs rs, the responder must not be given one. */
 	assert_int_equal(noise_handshake_init(&hs, NOISE_INITIATOR, NULL, 0,
-	    p.i_priv, NULL, NULL), -1);
+	    p.i_priv, NULL, NULL, NULL), -1);
 	assert_int_equal(noise_handshake_init(&hs, NOISE_RESPONDER, NULL, 0,
-	    p.r_priv, p.i_pub, NULL), -1);
+	    p.r_priv, NULL, p.i_pub, NULL), -1);
 	/* A responder cannot write first; an initiator cannot read first. */
 	assert_int_equal(noise_handshake_init(&hs, NOISE_RESPONDER, NULL, 0,
-	    p.r_priv, NULL, NULL), 0);
+	    p.r_priv, p.r_pub, NULL, NULL), 0);
 	assert_int_equal(noise_write_message(&hs, NULL, 0, m, sizeof(m), &l),
 	    -1);
 	assert_int_equal(noise_handshake_init(&hs, NOISE_INITIATOR, NULL, 0,
-	    p.i_priv, p.r_pub, NULL), 0);
+	    p.i_priv, p.i_pub, p.r_pub, NULL), 0);
 	assert_int_equal(noise_read_message(&hs, m, 48, m, sizeof(m), &l), -1);
 	/* Output buffer too small. */
 	assert_int_equal(noise_handshake_init(&hs, NOISE_INITIATOR, NULL, 0,
-	    p.i_priv, p.r_pub, NULL), 0);
+	    p.i_priv, p.i_pub, p.r_pub, NULL), 0);
 	assert_int_equal(noise_write_message(&hs, NULL, 0, small,
 	    sizeof(small), &l), -1);
 	noise_handshake_clear(&hs);

@@ -1,6 +1,7 @@
 /*
  * Unit tests for timers.c's decisions: keypair expiry, dead time, when a
- * handshake or a rekey is due, retried or abandoned, keepalives.
+ * handshake or a rekey is due, retried (backing off) or abandoned,
+ * keepalives.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,9 +15,13 @@
 #define SEC	1000000000ULL
 #define T0	(1000 * SEC)
 
-/* The defaults: rekey 120 s, reject 1.5 x, retry 5 s, dead 15 s, ka 10 s. */
+/*
+ * The defaults: rekey 120 s, reject 1.5 x, retry 5 s, dead 15 s, ka 10 s,
+ * back-off up to TIMERS_BACKOFF_MAX_S.
+ */
 static const struct timers_limits lim = {
-	120 * SEC, 180 * SEC, 5 * SEC, 15 * SEC, 10 * SEC
+	120 * SEC, 180 * SEC, 5 * SEC, 15 * SEC, 10 * SEC,
+	TIMERS_BACKOFF_MAX_S * SEC
 };
 
 /* A session we initiated at T0, the peer up and heard from at T0. */
@@ -109,6 +114,59 @@ test_retry_abandon(void **state)
 	    TIMERS_ABANDON | TIMERS_PROBE);
 }
 
+/*
+ * A peer that is down and does not answer: each unanswered retry doubles
+ * the wait, up to the maximum; jitter takes up to a quarter off; a live
+ * peer's rekey keeps the plain retry time.
+ */
+static void
+test_backoff(void **state)
+{
+	static const uint64_t	 want[] = { 5, 10, 20, 40, 80, 120, 120 };
+	struct timers_state	 s;
+	uint64_t		 w, total = 0;
+	unsigned int		 n;
+
+	(void)state;
+	for (n = 0; n < sizeof(want) / sizeof(want[0]); n++) {
+		assert_int_equal(timers_retry_wait(n, 0, 0, &lim), want[n] * SEC);
+		total += timers_retry_wait(n, 0, 0, &lim);
+	}
+	/* Seven tries in the first 5 minutes, then two a minute at most... */
+	assert_true(total == 395 * SEC);
+	assert_int_equal(timers_retry_wait(1000, 0, 0, &lim),
+	    TIMERS_BACKOFF_MAX_S * SEC);
+	/* ...never sooner than every retry time while the peer is up. */
+	assert_int_equal(timers_retry_wait(6, 0, 1, &lim), lim.retry_ns);
+	assert_int_equal(timers_retry_wait(6, TIMERS_JITTER_RANGE - 1, 1, &lim),
+	    lim.retry_ns);
+	/* Jitter: at most a quarter off, more jitter is never later. */
+	w = timers_retry_wait(3, TIMERS_JITTER_RANGE - 1, 0, &lim);
+	assert_true(w < 40 * SEC && w > 30 * SEC);
+	assert_true(timers_retry_wait(3, 512, 0, &lim) > w);
+	assert_true(timers_retry_wait(3, 99999, 0, &lim) == w);
+	assert_true(timers_retry_wait(0, TIMERS_JITTER_RANGE - 1, 0, &lim) >
+	    lim.retry_ns * 3 / 4);
+
+	/* timers_due follows it. */
+	memset(&s, 0, sizeof(s));
+	s.hs_sent_ns = T0;
+	s.hs_attempts = 3;
+	assert_int_equal(timers_due(&s, &lim, T0 + 40 * SEC - 1), 0);
+	assert_int_equal(timers_due(&s, &lim, T0 + 40 * SEC), TIMERS_RETRY);
+	s.hs_jitter = TIMERS_JITTER_RANGE - 1;
+	assert_int_equal(timers_due(&s, &lim, T0 + w), TIMERS_RETRY);
+	assert_int_equal(timers_due(&s, &lim, T0 + w - 1), 0);
+	/* Up (a rekey that gets no answer): the plain retry time. */
+	s = fresh(1);
+	s.current_ns = T0 - 121 * SEC;
+	s.last_rx_ns = T0;
+	s.hs_sent_ns = T0;
+	s.hs_attempts = 3;
+	assert_int_equal(timers_due(&s, &lim, T0 + lim.retry_ns),
+	    TIMERS_RETRY | TIMERS_PROBE);
+}
+
 /* Nothing authenticated for dead_time: down, and a handshake. */
 static void
 test_dead_time(void **state)
@@ -165,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_no_session),
 		cmocka_unit_test(test_rekey_due),
 		cmocka_unit_test(test_retry_abandon),
+		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_dead_time),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_keepalive_due),
