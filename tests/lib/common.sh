@@ -117,6 +117,8 @@ ping_pair_lost() {
 	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$out")
 	rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
 	echo $(( ${tx:-1} - ${rx:-0} ))
+}
+
 # netns_etc I NAMESERVER OPTIONS: node I's own resolv.conf (that server,
 # those options) and a hosts file with localhost only, in
 # /etc/netns/NS/, which `ip netns exec` mounts over /etc; prints the
