@@ -71,6 +71,9 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	if (rc != HANDSHAKE_OK ||
 	    handshake_derive_keys(&hs, &keys) != HANDSHAKE_OK) {
 		count_drop(ctx, p, DROP_HANDSHAKE);
+		if (rc == HANDSHAKE_ERR_PSK)
+			session_psk_hint(p, info.psk ? "its initiation used a "
+			    "pre-shared key" : "its initiation used none");
 		goto fail;
 	}
 	if (keypair_set_keys(kp, &keys) == -1)
