@@ -760,6 +760,19 @@ test_psk(void **state)
 	assert_int_equal(psk_handshake(k2, k2), HANDSHAKE_OK);
 }
 
+/* A v1 header: the type, three zero bytes, mac1 for the receiver at off. */
+static void
+v1_header(const uint8_t *msg, int type, size_t off, const uint8_t pub[32])
+{
+	uint8_t		 key[32], mac[16];
+
+	assert_int_equal(msg[0], type);
+	assert_int_equal(msg[1] | msg[2] | msg[3], 0);
+	labelled(key, "mac1----", pub);
+	mac16(mac, key, 32, msg, off);
+	assert_memory_equal(msg + off, mac, 16);
+}
+
 /*
  * Without pre-shared keys the handshake is version 1's, byte for byte:
  * Noise_IK_25519_ChaChaPoly_BLAKE2s (noise.c's IK, checked against the
@@ -786,12 +799,8 @@ test_v1_wire(void **state)
 	assert_int_equal(handshake_create_initiation(&hi, &alice.local,
 	    &bob.as_peer, 0x01020304, 1700000000, 5, HANDSHAKE_FLAG_AES, NULL,
 	    init), HANDSHAKE_OK);
-	assert_int_equal(init[0], 1);
-	assert_int_equal(init[1] | init[2] | init[3], 0);
+	v1_header(init, 1, 120, bob.local.pub);
 	assert_int_equal(wire_get_le32(init + 4), 0x01020304);
-	labelled(key, "mac1----", bob.local.pub);
-	mac16(h, key, 32, init, 120);
-	assert_memory_equal(init + 120, h, 16);
 	assert_int_equal(noise_handshake_init(&ref, NOISE_RESPONDER,
 	    (const uint8_t *)v1, strlen(v1), bob.local.priv, NULL, NULL), 0);
 	assert_int_equal(noise_read_message(&ref, init + 8, 112, payload,
@@ -873,12 +882,8 @@ test_v1_wire_responder(void **state)
 	assert_memory_equal(info.timestamp, payload, 12);
 	assert_int_equal(handshake_create_response(&hr, &alice.as_peer,
 	    0x0d0c0b0a, 0, NULL, resp), HANDSHAKE_OK);
-	assert_int_equal(resp[0], 2);
-	assert_int_equal(resp[1] | resp[2] | resp[3], 0);
+	v1_header(resp, 2, 64, alice.local.pub);
 	assert_int_equal(wire_get_le32(resp + 8), 0x05060708);
-	labelled(key, "mac1----", alice.local.pub);
-	mac16(h, key, 32, resp, 64);
-	assert_memory_equal(resp + 64, h, 16);
 	assert_int_equal(noise_read_message(&ref, resp + 12, 52, payload,
 	    sizeof(payload), &n), 0);
 	assert_int_equal(n, 4);
