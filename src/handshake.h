@@ -95,7 +95,7 @@ struct handshake_local {
 
 /*
  * A remote peer's public identity, same idea, and the pre-shared key
- * shared with it (all zeros when there is none).
+ * shared with it, if any (has_psk; the handshake is then IKpsk2).
  */
 struct handshake_peer {
 	uint8_t		 pub[HANDSHAKE_KEY_LEN];
