@@ -44,6 +44,8 @@ handshake_strerror(int err)
 		return "invalid payload";
 	case HANDSHAKE_ERR_CRYPTO:
 		return "local crypto failure";
+	case HANDSHAKE_ERR_PSK:
+		return "pre-shared key used on one side only";
 	}
 	return "unknown error";
 }
@@ -154,14 +156,15 @@ handshake_tai64n_after(const uint8_t a[HANDSHAKE_TAI64N_LEN],
 
 /*
  * Checks the framing of an initiation or response: type byte, reserved
- * bytes and the exact length of that type.  Sets *mac1_off.
+ * bytes (byte 1 may carry HANDSHAKE_HDR_PSK) and the exact length of
+ * that type.  Sets *mac1_off.
  */
 static int
 hs_frame(const uint8_t *msg, size_t len, size_t *mac1_off)
 {
 	if (len < 4)
 		return HANDSHAKE_ERR_LENGTH;
-	if (msg[1] != 0 || msg[2] != 0 || msg[3] != 0)
+	if ((msg[1] & ~HANDSHAKE_HDR_PSK) != 0 || msg[2] != 0 || msg[3] != 0)
 		return HANDSHAKE_ERR_TYPE;
 	switch (msg[0]) {
 	case WIRE_TYPE_INITIATION:
@@ -324,6 +327,23 @@ handshake_consume_cookie_reply(const struct handshake_peer *peer,
 	return HANDSHAKE_OK;
 }
 
+/*
+ * Initialize() for either pattern, with the prologue: IK without a
+ * pre-shared key, exactly as before psk support, IKpsk2 with one.
+ */
+static int
+hs_noise_init(struct handshake *hs, int psk, enum noise_role role,
+    const struct handshake_local *l, const uint8_t *rs)
+{
+	if (psk)
+		return noise_handshake_init_psk2(&hs->noise, role,
+		    (const uint8_t *)HANDSHAKE_PROLOGUE,
+		    strlen(HANDSHAKE_PROLOGUE), l->priv, l->pub, rs, NULL);
+	return noise_handshake_init(&hs->noise, role,
+	    (const uint8_t *)HANDSHAKE_PROLOGUE, strlen(HANDSHAKE_PROLOGUE),
+	    l->priv, l->pub, rs, NULL);
+}
+
 int
 handshake_create_initiation(struct handshake *hs,
     const struct handshake_local *l, const struct handshake_peer *peer,
@@ -335,10 +355,9 @@ handshake_create_initiation(struct handshake *hs,
 
 	memset(hs, 0, sizeof(*hs));
 	/* The initiator knows the peer, hence its pre-shared key, at once. */
-	if (noise_handshake_init_psk2(&hs->noise, NOISE_INITIATOR,
-	    (const uint8_t *)HANDSHAKE_PROLOGUE, strlen(HANDSHAKE_PROLOGUE),
-	    l->priv, l->pub, peer->pub, NULL) == -1 ||
-	    noise_handshake_set_psk(&hs->noise, peer->psk) == -1)
+	if (hs_noise_init(hs, peer->has_psk, NOISE_INITIATOR, l,
+	    peer->pub) == -1 || (peer->has_psk &&
+	    noise_handshake_set_psk(&hs->noise, peer->psk) == -1))
 		goto fail;
 	hs->local_index = sender_index;
 	hs->offered_flags = flags & HANDSHAKE_FLAGS_KNOWN;
@@ -347,7 +366,8 @@ handshake_create_initiation(struct handshake *hs,
 	handshake_tai64n(payload, sec, nsec);
 	wire_put_le32(payload + HANDSHAKE_TAI64N_LEN, hs->offered_flags);
 	out[0] = WIRE_TYPE_INITIATION;
-	out[1] = out[2] = out[3] = 0;
+	out[1] = peer->has_psk ? HANDSHAKE_HDR_PSK : 0;
+	out[2] = out[3] = 0;
 	wire_put_le32(out + 4, sender_index);
 	if (noise_write_message(&hs->noise, payload, sizeof(payload), out + 8,
 	    HANDSHAKE_INITIATION_MAC1_OFF - 8, &nlen) == -1 ||
@@ -378,9 +398,9 @@ handshake_consume_initiation(struct handshake *hs,
 		return HANDSHAKE_ERR_TYPE;
 	if ((err = handshake_check_mac1(l, msg, len)) != HANDSHAKE_OK)
 		return err;
-	if (noise_handshake_init_psk2(&hs->noise, NOISE_RESPONDER,
-	    (const uint8_t *)HANDSHAKE_PROLOGUE, strlen(HANDSHAKE_PROLOGUE),
-	    l->priv, l->pub, NULL, NULL) == -1) {
+	/* Byte 1 says which pattern message 1 was written with. */
+	if (hs_noise_init(hs, msg[1] & HANDSHAKE_HDR_PSK, NOISE_RESPONDER, l,
+	    NULL) == -1) {
 		err = HANDSHAKE_ERR_CRYPTO;
 		goto fail;
 	}
@@ -400,6 +420,7 @@ handshake_consume_initiation(struct handshake *hs,
 	memcpy(info->timestamp, payload, HANDSHAKE_TAI64N_LEN);
 	info->sender_index = hs->remote_index;
 	info->flags = hs->offered_flags;
+	info->psk = hs->noise.psk_mode;
 	OPENSSL_cleanse(payload, sizeof(payload));
 	return HANDSHAKE_OK;
  fail:
@@ -421,6 +442,13 @@ handshake_create_response(struct handshake *hs,
 		return HANDSHAKE_ERR_STATE;
 	if (CRYPTO_memcmp(peer->pub, hs->remote_pub, HANDSHAKE_KEY_LEN) != 0)
 		return HANDSHAKE_ERR_STATE;
+	/*
+	 * Only now, with the initiator known, can its configuration be
+	 * enforced: a pair with a pre-shared key never falls back to plain
+	 * IK, and one without cannot use one.
+	 */
+	if (!hs->noise.psk_mode != !peer->has_psk)
+		return HANDSHAKE_ERR_PSK;
 	/* Each bit only if both sides want it; unknown ones are ignored. */
 	chosen = flags & hs->offered_flags & HANDSHAKE_FLAGS_KNOWN;
 	hs->alg = (chosen & HANDSHAKE_FLAG_AES) ? AEAD_AES_256_GCM :
@@ -429,11 +457,14 @@ handshake_create_response(struct handshake *hs,
 	hs->local_index = sender_index;
 
 	/* Message 1 named the peer; its pre-shared key ends message 2. */
-	if (noise_handshake_set_psk(&hs->noise, peer->psk) == -1)
+	if (peer->has_psk &&
+	    noise_handshake_set_psk(&hs->noise, peer->psk) == -1)
 		goto fail;
 	wire_put_le32(payload, chosen);
 	out[0] = WIRE_TYPE_RESPONSE;
-	out[1] = out[2] = out[3] = 0;
+	/* The same bit as the initiation's, for symmetry. */
+	out[1] = peer->has_psk ? HANDSHAKE_HDR_PSK : 0;
+	out[2] = out[3] = 0;
 	wire_put_le32(out + 4, sender_index);
 	wire_put_le32(out + 8, hs->remote_index);
 	if (noise_write_message(&hs->noise, payload, sizeof(payload),
@@ -468,6 +499,9 @@ handshake_consume_response(struct handshake *hs,
 		return HANDSHAKE_ERR_STATE;
 	if (wire_get_le32(msg + 8) != hs->local_index)
 		return HANDSHAKE_ERR_INDEX;
+	/* A response speaks the pattern of the initiation it answers. */
+	if (!(msg[1] & HANDSHAKE_HDR_PSK) != !hs->noise.psk_mode)
+		return HANDSHAKE_ERR_TYPE;
 
 	/*
 	 * Work on a copy: a forged response must not consume the state a

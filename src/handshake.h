@@ -16,11 +16,16 @@
  * are HANDSHAKE_INITIATION_LEN, HANDSHAKE_RESPONSE_LEN and
  * HANDSHAKE_COOKIE_REPLY_LEN; all multi-byte integers are little-endian.
  *
- * The Noise protocol is Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s: the peer's
- * pre-shared key, or 32 zero bytes without one, ends message 2, as in
- * WireGuard.  The Noise prologue is HANDSHAKE_PROLOGUE, binding the
- * handshake to this protocol and version (v1 spoke Noise_IK, without the
- * psk token; the two do not interoperate).
+ * Two Noise protocols, chosen by the pair's configuration: without a
+ * pre-shared key Noise_IK_25519_ChaChaPoly_BLAKE2s, byte for byte the
+ * handshake of every earlier version, so that a mesh can be upgraded one
+ * node at a time; with one Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s, the key
+ * ending message 2 as in WireGuard.  HANDSHAKE_HDR_PSK in byte 1 of both
+ * messages says which, so that the responder knows how to read message 1
+ * before it reads it (older nodes require the byte to be zero and drop a
+ * psk initiation, as they have no pre-shared key).  The Noise prologue,
+ * HANDSHAKE_PROLOGUE, is the same for both: the protocol name already
+ * separates them.
  */
 #ifndef TAPMESH_HANDSHAKE_H
 #define TAPMESH_HANDSHAKE_H
@@ -32,7 +37,10 @@
 #include "noise.h"
 #include "wire.h"
 
-#define HANDSHAKE_PROLOGUE		"tapmesh v2"
+#define HANDSHAKE_PROLOGUE		"tapmesh v1"
+
+/* Byte 1 of an initiation or response: Noise_IKpsk2 (else Noise_IK). */
+#define HANDSHAKE_HDR_PSK		0x01
 
 #define HANDSHAKE_KEY_LEN		32
 #define HANDSHAKE_TAI64N_LEN		12
@@ -75,6 +83,7 @@
 #define HANDSHAKE_ERR_AUTH	-7	/* Noise decryption failed */
 #define HANDSHAKE_ERR_PAYLOAD	-8	/* decrypted payload invalid */
 #define HANDSHAKE_ERR_CRYPTO	-9	/* local failure: OpenSSL, RNG */
+#define HANDSHAKE_ERR_PSK	-10	/* psk use differs from the peer's */
 
 /* The local identity, with the keys derived from it computed once. */
 struct handshake_local {
@@ -86,7 +95,7 @@ struct handshake_local {
 
 /*
  * A remote peer's public identity, same idea, and the pre-shared key
- * shared with it (all zeros when there is none).
+ * shared with it, if any (has_psk; the handshake is then IKpsk2).
  */
 struct handshake_peer {
 	uint8_t		 pub[HANDSHAKE_KEY_LEN];
@@ -130,6 +139,7 @@ struct handshake_initiation_info {
 	uint8_t		 timestamp[HANDSHAKE_TAI64N_LEN];
 	uint32_t	 sender_index;
 	uint32_t	 flags;
+	int		 psk;		/* Noise_IKpsk2 (HANDSHAKE_HDR_PSK) */
 };
 
 /* The result of a completed handshake: one session's keys. */
@@ -156,10 +166,12 @@ int	 handshake_peer_init(struct handshake_peer *,
 
 /*
  * Sets the pre-shared key (HANDSHAKE_KEY_LEN bytes) mixed into
- * handshakes with the peer, or with NULL goes back to none (zeros).
- * Both sides must agree: a mismatch makes the initiator refuse the
- * response (HANDSHAKE_ERR_AUTH) and leaves the responder's keys
- * unconfirmed.
+ * handshakes with the peer, which makes them Noise_IKpsk2, or with NULL
+ * goes back to none (plain Noise_IK).  Both sides must agree: a responder
+ * refuses an initiation that uses a pre-shared key when it has none for
+ * the peer, or the reverse (HANDSHAKE_ERR_PSK), and two different keys
+ * make the initiator refuse the response (HANDSHAKE_ERR_AUTH), leaving
+ * the responder's keys unconfirmed.
  */
 void	 handshake_peer_set_psk(struct handshake_peer *, const uint8_t *);
 
@@ -241,10 +253,11 @@ int	 handshake_consume_cookie_reply(const struct handshake_peer *,
 
 /*
  * Responder: processes an initiation addressed to local (length, type,
- * mac1, then Noise).  On success hs holds the responder's state and info
- * the initiator's static public key (to look the peer up; unknown keys
- * must be dropped), its timestamp (compare with handshake_tai64n_after),
- * its sender index and flags.  On failure hs is wiped.
+ * mac1, then Noise, IK or IKpsk2 as byte 1 says).  On success hs holds
+ * the responder's state and info the initiator's static public key (to
+ * look the peer up; unknown keys must be dropped), its timestamp (compare
+ * with handshake_tai64n_after), its sender index, flags and whether it
+ * uses a pre-shared key.  On failure hs is wiped.
  */
 int	 handshake_consume_initiation(struct handshake *,
 	    const struct handshake_local *, const uint8_t *, size_t,
@@ -256,7 +269,9 @@ int	 handshake_consume_initiation(struct handshake *,
  * index picked for the session.  The cipher is AES-256-GCM only if both
  * the initiator and flags (HANDSHAKE_FLAG_*, as for the initiation) want
  * it, and partial checksums are agreed only if both offer them.  cookie
- * as for the initiation.
+ * as for the initiation.  HANDSHAKE_ERR_PSK, before any cryptography,
+ * if the initiation used a pre-shared key and peer has none, or the
+ * reverse: no downgrade to plain IK for a pair configured with one.
  * Afterwards handshake_derive_keys() may be called; the initiator only
  * confirms the session by sending data, so the daemon should not send
  * data with these keys before receiving some.

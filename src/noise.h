@@ -1,8 +1,9 @@
 /*
  * The Noise Protocol Framework (revision 34), restricted to the two
  * protocols tapmesh needs: Noise_IK_25519_ChaChaPoly_BLAKE2s and
- * Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s (the handshake speaks the
- * latter, as WireGuard does; the former stays for its published vector).
+ * Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s (the handshake speaks the former
+ * between peers without a pre-shared key, the latter, as WireGuard does,
+ * between peers with one).
  *
  *   IK:                       IKpsk2:
  *     <- s                      <- s
@@ -140,9 +141,8 @@ int	 noise_handshake_init(struct noise_handshake *, enum noise_role,
 
 /*
  * The same for Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s.  The pre-shared key
- * is all zeros until noise_handshake_set_psk() sets it (WireGuard's
- * convention for "no pre-shared key"); the responder does so after
- * message 1 has told it who the initiator is.
+ * is all zeros until noise_handshake_set_psk() sets it; the responder
+ * does so after message 1 has told it who the initiator is.
  */
 int	 noise_handshake_init_psk2(struct noise_handshake *, enum noise_role,
 	    const uint8_t *, size_t, const uint8_t [NOISE_DHLEN],

@@ -71,6 +71,10 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	if (rc != HANDSHAKE_OK ||
 	    handshake_derive_keys(&hs, &keys) != HANDSHAKE_OK) {
 		count_drop(ctx, p, DROP_HANDSHAKE);
+		if (rc == HANDSHAKE_ERR_PSK)
+			session_psk_hint(p, info.psk ? "its initiation came "
+			    "with a pre-shared key" : "its initiation came "
+			    "without a pre-shared key");
 		goto fail;
 	}
 	if (keypair_set_keys(kp, &keys) == -1)
@@ -259,6 +263,24 @@ recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 	return p;
 }
 
+/*
+ * The bits byte 1 may carry by message type: flags in data messages
+ * (wire_data_header_read checks them), the pre-shared key bit in
+ * initiations and responses (handshake.c), nothing elsewhere.
+ */
+static uint8_t
+recv_byte1(uint8_t type)
+{
+	switch (type) {
+	case WIRE_TYPE_DATA:
+		return 0xff;
+	case WIRE_TYPE_INITIATION:
+	case WIRE_TYPE_RESPONSE:
+		return HANDSHAKE_HDR_PSK;
+	}
+	return 0;
+}
+
 struct peer *
 receive_datagram(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint8_t **frame, size_t *flen,
@@ -266,8 +288,7 @@ receive_datagram(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 {
 	uint64_t	 now = event_now_ns();
 
-	/* Byte 1 carries flags in data messages (wire_data_header_read). */
-	if (len < 4 || (pkt[1] != 0 && pkt[0] != WIRE_TYPE_DATA) ||
+	if (len < 4 || (pkt[1] & ~recv_byte1(pkt[0])) != 0 ||
 	    pkt[2] != 0 || pkt[3] != 0) {
 		count_drop(ctx, NULL, DROP_MALFORMED);
 		return NULL;

@@ -67,17 +67,18 @@ timers_due(const struct timers_state *s, const struct timers_limits *l,
 	}
 	/*
 	 * A handshake that is no longer due (a session came up the other
-	 * way) is abandoned rather than retried.
+	 * way, or a reload started it beside a working session) is
+	 * abandoned rather than retried, when it would be retried: until
+	 * then its answer may still come, and a missing answer tells the
+	 * pre-shared key hint something.
 	 */
 	age = current != 0 ? now - current : 0;
 	handshake = current == 0 || !up || age >= l->rekey_ns +
 	    (s->current_initiator ? 0 : l->rekey_ns / 4);
 	if (s->hs_sent_ns != 0) {
-		if (!handshake)
-			due |= TIMERS_ABANDON;
-		else if (now - s->hs_sent_ns >= timers_retry_wait(
-		    s->hs_attempts, s->hs_jitter, up, l))
-			due |= TIMERS_RETRY;
+		if (now - s->hs_sent_ns >= timers_retry_wait(s->hs_attempts,
+		    s->hs_jitter, up, l))
+			due |= handshake ? TIMERS_RETRY : TIMERS_ABANDON;
 	} else if (handshake && next == 0)
 		due |= TIMERS_INITIATE;
 	if (current != 0)
@@ -148,6 +149,25 @@ unconfirmed_hint(struct peer *p, const struct timers_limits *l, uint64_t now)
 	session_psk_hint(p, "a handshake was answered but never confirmed");
 }
 
+/*
+ * Our initiation went unanswered for a retry interval while the peer's data, authenticated
+ * under a session we share, kept arriving: the peer is up and holds our
+ * key, so what makes it refuse our initiation is most likely a
+ * pre-shared key on one side only (the responder answers neither a
+ * plain initiation when it has a key for us nor one with a key when it
+ * has none).  Not said during a rollover (two public keys), where an
+ * initiation to the key the peer just left goes unanswered the same way
+ * until the retry tries the other.
+ */
+static void
+unanswered_hint(struct peer *p)
+{
+	if (p->hs_sent_ns == 0 || p->last_rx_ns <= p->hs_sent_ns ||
+	    p->conf.has_public_key2)
+		return;
+	session_psk_hint(p, "it sends data but answers no initiation");
+}
+
 static void
 timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
     uint64_t now)
@@ -166,6 +186,8 @@ timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
 		drop(ctx, &p->kp_current);
 	if (due & TIMERS_DOWN)
 		session_peer_down(ctx, p, now);
+	if (due & (TIMERS_ABANDON | TIMERS_RETRY))
+		unanswered_hint(p);
 	if (due & TIMERS_ABANDON)
 		session_abandon(ctx, p);
 	if (due & TIMERS_RETRY)

@@ -339,10 +339,15 @@ test_malformed_initiation(void **state)
 	/* Wrong type, reserved bytes set. */
 	for (i = 0; i < 4; i++) {
 		memcpy(bad, init, sizeof(init));
-		bad[i] ^= (i == 0) ? 0x03 : 0x01;
+		bad[i] ^= (i == 0) ? 0x03 : (i == 1) ? 0x02 : 0x01;
 		assert_int_equal(handshake_consume_initiation(&hr, &bob.local,
 		    bad, sizeof(init), &info), HANDSHAKE_ERR_TYPE);
 	}
+	/* The psk bit of byte 1 is no reserved bit, but mac1 covers it. */
+	memcpy(bad, init, sizeof(init));
+	bad[1] ^= HANDSHAKE_HDR_PSK;
+	assert_int_equal(handshake_consume_initiation(&hr, &bob.local, bad,
+	    sizeof(init), &info), HANDSHAKE_ERR_MAC1);
 	/* An initiation handed to the response parser. */
 	assert_int_equal(handshake_consume_response(&hi, &alice.local, init,
 	    sizeof(init)), HANDSHAKE_ERR_TYPE);
@@ -698,11 +703,20 @@ psk_handshake(const uint8_t *a_psk, const uint8_t *b_psk)
 	handshake_peer_set_psk(&alice_p, b_psk);
 	assert_int_equal(handshake_create_initiation(&hi, &alice.local, &bob_p,
 	    1, 1700000000, 5, 0, NULL, init), HANDSHAKE_OK);
-	/* The psk only enters message 2: the initiation always passes. */
+	/* Byte 1 says whether the initiation is IKpsk2 or plain IK. */
+	assert_int_equal(init[1], a_psk != NULL ? HANDSHAKE_HDR_PSK : 0);
 	assert_int_equal(handshake_consume_initiation(&hr, &bob.local, init,
 	    sizeof(init), &info), HANDSHAKE_OK);
-	assert_int_equal(handshake_create_response(&hr, &alice_p, 2, 0, NULL,
-	    resp), HANDSHAKE_OK);
+	assert_int_equal(info.psk, a_psk != NULL);
+	/* Bob enforces his configuration once he knows it is alice. */
+	rc = handshake_create_response(&hr, &alice_p, 2, 0, NULL, resp);
+	if (rc != HANDSHAKE_OK) {
+		assert_int_equal(hr.stage, HANDSHAKE_STAGE_INITIATION_CONSUMED);
+		handshake_clear(&hi);
+		handshake_clear(&hr);
+		return rc;
+	}
+	assert_int_equal(resp[1], init[1]);
 	rc = handshake_consume_response(&hi, &alice.local, resp, sizeof(resp));
 	if (rc == HANDSHAKE_OK) {
 		assert_int_equal(handshake_derive_keys(&hi, &ka), HANDSHAKE_OK);
@@ -732,13 +746,163 @@ test_psk(void **state)
 	/* Without on both sides, and with the same key on both. */
 	assert_int_equal(psk_handshake(NULL, NULL), HANDSHAKE_OK);
 	assert_int_equal(psk_handshake(k1, k1), HANDSHAKE_OK);
-	/* Mismatches, both ways, and two different keys. */
-	assert_int_equal(psk_handshake(k1, NULL), HANDSHAKE_ERR_AUTH);
-	assert_int_equal(psk_handshake(NULL, k1), HANDSHAKE_ERR_AUTH);
+	/*
+	 * A key on one side only: the responder refuses the initiation
+	 * (no downgrade to IK, no psk it does not have); two different
+	 * keys: the initiator refuses the response.
+	 */
+	assert_int_equal(psk_handshake(k1, NULL), HANDSHAKE_ERR_PSK);
+	assert_int_equal(psk_handshake(NULL, k1), HANDSHAKE_ERR_PSK);
 	assert_int_equal(psk_handshake(k1, k2), HANDSHAKE_ERR_AUTH);
-	/* An all-zero key is what "none" means, as in WireGuard. */
+	/* An all-zero key is a key (IKpsk2), not the absence of one. */
 	memset(k2, 0, sizeof(k2));
-	assert_int_equal(psk_handshake(k2, NULL), HANDSHAKE_OK);
+	assert_int_equal(psk_handshake(k2, NULL), HANDSHAKE_ERR_PSK);
+	assert_int_equal(psk_handshake(k2, k2), HANDSHAKE_OK);
+}
+
+/* A v1 header: the type, three zero bytes, mac1 for the receiver at off. */
+static void
+v1_header(const uint8_t *msg, int type, size_t off, const uint8_t pub[32])
+{
+	uint8_t		 key[32], mac[16];
+
+	assert_int_equal(msg[0], type);
+	assert_int_equal(msg[1] | msg[2] | msg[3], 0);
+	labelled(key, "mac1----", pub);
+	mac16(mac, key, 32, msg, off);
+	assert_memory_equal(msg + off, mac, 16);
+}
+
+/*
+ * Without pre-shared keys the handshake is version 1's, byte for byte:
+ * Noise_IK_25519_ChaChaPoly_BLAKE2s (noise.c's IK, checked against the
+ * published vector in test_noise) with the prologue "tapmesh v1", in the
+ * v1 layouts with byte 1 zero.  A responder and an initiator written here
+ * from those facts alone, not through handshake.c, must interoperate
+ * with handshake.c both ways.
+ */
+static void
+test_v1_wire(void **state)
+{
+	static const char		 v1[] = "tapmesh v1";
+	struct handshake		 hi;
+	struct handshake_keys		 ka;
+	struct noise_handshake		 ref;
+	uint8_t				 init[HANDSHAKE_INITIATION_LEN],
+					 resp[HANDSHAKE_RESPONSE_LEN];
+	uint8_t				 ts[12], payload[16], key[32];
+	uint8_t				 k1[32], k2[32], h[32];
+	size_t				 n;
+
+	(void)state;
+	/* handshake.c initiates, the reference responds. */
+	assert_int_equal(handshake_create_initiation(&hi, &alice.local,
+	    &bob.as_peer, 0x01020304, 1700000000, 5, HANDSHAKE_FLAG_AES, NULL,
+	    init), HANDSHAKE_OK);
+	v1_header(init, 1, 120, bob.local.pub);
+	assert_int_equal(wire_get_le32(init + 4), 0x01020304);
+	assert_int_equal(noise_handshake_init(&ref, NOISE_RESPONDER,
+	    (const uint8_t *)v1, strlen(v1), bob.local.priv, NULL, NULL,
+	    NULL), 0);
+	assert_int_equal(noise_read_message(&ref, init + 8, 112, payload,
+	    sizeof(payload), &n), 0);
+	assert_int_equal(n, 16);
+	handshake_tai64n(ts, 1700000000, 5);
+	assert_memory_equal(payload, ts, 12);
+	assert_int_equal(wire_get_le32(payload + 12), HANDSHAKE_FLAG_AES);
+	assert_memory_equal(noise_handshake_remote_static(&ref),
+	    alice.local.pub, 32);
+
+	/* A v1 response: type 2, zeros, indices, message 2, mac1, no mac2. */
+	memset(resp, 0, sizeof(resp));
+	resp[0] = 2;
+	wire_put_le32(resp + 4, 0x0a0b0c0d);
+	wire_put_le32(resp + 8, 0x01020304);
+	wire_put_le32(payload, 0);
+	assert_int_equal(noise_write_message(&ref, payload, 4, resp + 12, 52,
+	    &n), 0);
+	assert_int_equal(n, 52);
+	labelled(key, "mac1----", alice.local.pub);
+	/* A response must speak its initiation's pattern, even with mac1. */
+	resp[1] = HANDSHAKE_HDR_PSK;
+	mac16(resp + 64, key, 32, resp, 64);
+	assert_int_equal(handshake_consume_response(&hi, &alice.local, resp,
+	    sizeof(resp)), HANDSHAKE_ERR_TYPE);
+	resp[1] = 0;
+	mac16(resp + 64, key, 32, resp, 64);
+	assert_int_equal(handshake_consume_response(&hi, &alice.local, resp,
+	    sizeof(resp)), HANDSHAKE_OK);
+	assert_int_equal(handshake_derive_keys(&hi, &ka), HANDSHAKE_OK);
+	assert_int_equal(noise_split(&ref, k1, k2, h), 0);
+	assert_memory_equal(ka.send, k1, 32);
+	assert_memory_equal(ka.recv, k2, 32);
+	assert_memory_equal(ka.hash, h, 32);
+	assert_int_equal(ka.alg, AEAD_CHACHA20_POLY1305);
+	assert_int_equal(ka.remote_index, 0x0a0b0c0d);
+	handshake_keys_clear(&ka);
+	noise_handshake_clear(&ref);
+}
+
+/*
+ * The other way: the reference initiates as v1 did, handshake.c responds
+ * with a v1 response (byte 1 zero) from which the reference derives the
+ * same keys.
+ */
+static void
+test_v1_wire_responder(void **state)
+{
+	static const char		 v1[] = "tapmesh v1";
+	struct handshake		 hr;
+	struct handshake_initiation_info info;
+	struct handshake_keys		 kb;
+	struct noise_handshake		 ref;
+	uint8_t				 init[HANDSHAKE_INITIATION_LEN],
+					 resp[HANDSHAKE_RESPONSE_LEN];
+	uint8_t				 payload[16], key[32];
+	uint8_t				 k1[32], k2[32], h[32];
+	size_t				 n;
+
+	(void)state;
+	memset(init, 0, sizeof(init));
+	init[0] = 1;
+	wire_put_le32(init + 4, 0x05060708);
+	handshake_tai64n(payload, 1700000001, 0);
+	wire_put_le32(payload + 12, 0);
+	assert_int_equal(noise_handshake_init(&ref, NOISE_INITIATOR,
+	    (const uint8_t *)v1, strlen(v1), alice.local.priv, NULL, bob.local.pub,
+	    NULL), 0);
+	assert_int_equal(noise_write_message(&ref, payload, 16, init + 8, 112,
+	    &n), 0);
+	assert_int_equal(n, 112);
+	labelled(key, "mac1----", bob.local.pub);
+	mac16(init + 120, key, 32, init, 120);
+	assert_int_equal(handshake_consume_initiation(&hr, &bob.local, init,
+	    sizeof(init), &info), HANDSHAKE_OK);
+	assert_false(info.psk);
+	assert_memory_equal(info.peer_pub, alice.local.pub, 32);
+	assert_memory_equal(info.timestamp, payload, 12);
+	assert_int_equal(handshake_create_response(&hr, &alice.as_peer,
+	    0x0d0c0b0a, 0, NULL, resp), HANDSHAKE_OK);
+	v1_header(resp, 2, 64, alice.local.pub);
+	assert_int_equal(wire_get_le32(resp + 8), 0x05060708);
+	assert_int_equal(noise_read_message(&ref, resp + 12, 52, payload,
+	    sizeof(payload), &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(wire_get_le32(payload), 0);
+	assert_int_equal(handshake_derive_keys(&hr, &kb), HANDSHAKE_OK);
+	assert_int_equal(noise_split(&ref, k1, k2, h), 0);
+	assert_memory_equal(kb.recv, k1, 32);
+	assert_memory_equal(kb.send, k2, 32);
+	handshake_keys_clear(&kb);
+	noise_handshake_clear(&ref);
+
+	/* mac1 covers the psk bit; the other bits of byte 1 stay reserved. */
+	init[1] = HANDSHAKE_HDR_PSK;
+	assert_int_equal(handshake_check_mac1(&bob.local, init, sizeof(init)),
+	    HANDSHAKE_ERR_MAC1);
+	init[1] = 0x02;
+	assert_int_equal(handshake_check_mac1(&bob.local, init, sizeof(init)),
+	    HANDSHAKE_ERR_TYPE);
 }
 
 /*
@@ -834,6 +998,8 @@ main(void)
 		cmocka_unit_test(test_cookie_round_trip),
 		cmocka_unit_test(test_psk),
 		cmocka_unit_test(test_psk_time),
+		cmocka_unit_test(test_v1_wire),
+		cmocka_unit_test(test_v1_wire_responder),
 		cmocka_unit_test(test_wire_data_header),
 		cmocka_unit_test(test_strerror),
 	};

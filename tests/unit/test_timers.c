@@ -107,10 +107,14 @@ test_retry_abandon(void **state)
 	assert_int_equal(timers_due(&s, &lim, T0 + lim.retry_ns - 1), 0);
 	assert_int_equal(timers_due(&s, &lim, T0 + lim.retry_ns),
 	    TIMERS_RETRY);
-	/* A session came up the other way: ours is not needed any more. */
+	/*
+	 * A session came up the other way: ours is not needed any more,
+	 * and is abandoned instead of retried (its answer may come until).
+	 */
 	s = fresh(0);
 	s.hs_sent_ns = T0 + SEC;
-	assert_int_equal(timers_due(&s, &lim, T0 + 2 * SEC),
+	assert_int_equal(timers_due(&s, &lim, T0 + 2 * SEC), TIMERS_PROBE);
+	assert_int_equal(timers_due(&s, &lim, T0 + SEC + lim.retry_ns),
 	    TIMERS_ABANDON | TIMERS_PROBE);
 }
 
