@@ -18,6 +18,12 @@
 #define IPV6_NXT_DSTOPTS	60
 #define ICMPV6_TYPE_RS		133	/* RS, RA, NS, NA, Redirect: 133..137 */
 #define ICMPV6_TYPE_ND_LAST	137
+#define ICMPV6_TYPE_RA		134
+#define ICMPV6_RA_LEN		16	/* type .. retrans timer */
+#define ND_OPT_SLLA		1
+#define ND_OPT_PREFIX		3
+#define ND_OPT_MTU		5
+#define ND_OPT_ADV_INTERVAL	7
 
 /* The owner of this node's addresses in the owner tables. */
 static const char	 filter_self;
@@ -35,6 +41,46 @@ inspect_ipv4(const uint8_t *ip, size_t len, const uint8_t **src)
 		return FILTER_MALFORMED;
 	*src = ip + 12;
 	return FILTER_IPV4;
+}
+
+/*
+ * A router advertisement that may cross the segment: right behind the
+ * IPv6 header, hop limit 255, and no option other than the source
+ * link-layer address, MTU, prefix information and advertisement
+ * interval (no route, DNS or unknown option).  FRR's BGP "unnumbered"
+ * sessions find their neighbour's link-local address from the RAs zebra
+ * sends (with the interface's prefixes), so such RAs cross; the TAP's
+ * accept_ra = 0 and autoconf = 0 keep the kernel from taking a route or
+ * an address from one, and the source rules still hold the sender to
+ * its own link-local address.  Any other RA, and every RS, NS, NA and
+ * Redirect, is neighbour discovery and stays local.
+ */
+static int
+ra_may_cross(const uint8_t *ip6, const uint8_t *icmp, size_t len)
+{
+	size_t	 off = ICMPV6_RA_LEN, olen;
+
+	if (len < ICMPV6_RA_LEN || icmp[0] != ICMPV6_TYPE_RA || icmp[1] != 0 ||
+	    ip6[7] != 255)
+		return 0;
+	while (off < len) {
+		if (len - off < 8 || icmp[off + 1] == 0)
+			return 0;
+		olen = (size_t)icmp[off + 1] * 8;
+		if (olen > len - off)
+			return 0;
+		switch (icmp[off]) {
+		case ND_OPT_SLLA:
+		case ND_OPT_MTU:
+		case ND_OPT_PREFIX:
+		case ND_OPT_ADV_INTERVAL:
+			break;
+		default:
+			return 0;
+		}
+		off += olen;
+	}
+	return 1;
 }
 
 /*
@@ -70,6 +116,8 @@ inspect_ipv6(const uint8_t *ip, size_t len, const uint8_t **src)
 		case IPV6_NXT_ICMPV6:
 			if (off >= len)
 				return FILTER_MALFORMED;
+			if (i == 0 && ra_may_cross(ip, ip + off, len - off))
+				return FILTER_IPV6;
 			if (ip[off] >= ICMPV6_TYPE_RS &&
 			    ip[off] <= ICMPV6_TYPE_ND_LAST)
 				return FILTER_ND;

@@ -71,6 +71,11 @@ def build(kind, smac, src, dst):
         body += struct.pack("!BB", 1, 1) + smac
         body += struct.pack("!BBBBIII16s", 3, 4, 64, 0xC0, 86400, 14400, 0,
                             prefix.packed)
+        # An RDNSS option (RFC 8106): what makes this RA one that must stay
+        # local; a bare or prefix-only RA from a peer's own link-local
+        # address crosses (BGP unnumbered), see src/filter.c.
+        body += struct.pack("!BBHI16s", 25, 3, 0, 600,
+                            ipaddress.ip_address("2001:db8:99::53").packed)
         msg = icmp6(src, dst, 134, 0, body)
         if kind == "dst-ra":
             return 0x86DD, ipv6(src, dst, 60, pad_ext(58) + msg)
