@@ -129,8 +129,7 @@ make_ctx(void)
 	cfg_errors_clear(&errs);
 	assert_int_equal(peer_table_init(&ctx->peers, ctx->conf.peers,
 	    ctx->conf.npeers), 0);
-	assert_int_equal(index_table_init(&ctx->index, ctx->peers.npeers), 0);
-	assert_int_equal(session_init(ctx), 0);
+	assert_int_equal(session_init(ctx), 0);	/* makes the index */
 	return ctx;
 }
 
@@ -140,6 +139,7 @@ free_ctx(struct tm_ctx *ctx)
 	char	 cmd[128];
 
 	session_free(ctx);
+	filter_free(&ctx->filter);
 	peer_table_free(&ctx->peers);
 	config_free(&ctx->conf);
 	free(ctx);
