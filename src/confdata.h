@@ -27,6 +27,7 @@
 #define TM_PROBE_INTERVAL_DEFAULT 1000	/* milliseconds */
 #define TM_PATH_HOLD_DOWN_DEFAULT 10	/* seconds */
 #define TM_MAX_PEERS_DEFAULT	10000
+#define TM_RELAY_RATE_DEFAULT	1000	/* Mbit/s forwarded per source */
 #define TM_HOST_NAME_MAX	253	/* a DNS name, without the final dot */
 
 /* The data cipher this node asks for; a session settles on one. */
@@ -90,6 +91,8 @@ struct tm_config {
 	int			 probe_interval; /* ms between path probes */
 	int			 clamp_mss;	/* rewrite the MSS of TCP SYNs */
 	int			 offload;	/* TAP segmentation offload */
+	int			 relay;		/* forward between peers */
+	int			 relay_rate;	/* Mbit/s per source */
 	int			 path_hold_down; /* s a better path must last */
 	int			 max_peers;	/* peer files accepted at most */
 	char			 control_socket[PATH_MAX]; /* resolved */

@@ -14,6 +14,7 @@
 #include "path.h"
 #include "pmtu.h"
 #include "receive.h"
+#include "relay.h"
 #include "send.h"
 #include "tx.h"
 #include "udp.h"
@@ -84,7 +85,8 @@ to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 {
 	struct tm_addr	 src4, src6;
 	uint16_t	 mss4, mss6;
-	int		 limit = path_frame_limit(&p->path);
+	int		 limit = path_relayed(&p->path) ? relay_frame_limit(p) :
+			    path_frame_limit(&p->path);
 	ssize_t		 n;
 	size_t		 i;
 
@@ -322,7 +324,8 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 	if (ctx->conf.clamp_mss && !partial) {
 		uint16_t	 mss4, mss6;
 
-		mss_for(ctx, path_frame_limit(&p->path), &mss4, &mss6);
+		mss_for(ctx, path_relayed(&p->path) ? relay_frame_limit(p) :
+		    path_frame_limit(&p->path), &mss4, &mss6);
 		(void)pmtu_clamp_mss(frame, flen, mss4, mss6);
 	}
 	p->stats.rx_packets++;

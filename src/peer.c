@@ -17,6 +17,7 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_REPLAY] = "replay",
 	[DROP_HANDSHAKE] = "handshake",
 	[DROP_RATELIMIT] = "ratelimit",
+	[DROP_RELAY] = "relay",
 };
 
 const char *
@@ -105,8 +106,10 @@ peer_table_free(struct peer_table *pt)
 {
 	size_t	 i;
 
-	for (i = 0; i < pt->npeers; i++)
+	for (i = 0; i < pt->npeers; i++) {
+		relay_peer_free(pt->peers[i]);
 		free(pt->peers[i]);
+	}
 	free(pt->buckets);
 	free(pt->peers);
 	memset(pt, 0, sizeof(*pt));

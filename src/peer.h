@@ -14,6 +14,7 @@
 #include "handshake.h"
 #include "index.h"
 #include "path.h"
+#include "relay.h"
 
 /* Why a packet was dropped; the counters are indexed by these. */
 enum drop_reason {
@@ -28,7 +29,8 @@ enum drop_reason {
 	DROP_BAD_AUTH,		/* data that failed authentication */
 	DROP_REPLAY,		/* a counter seen before or too old */
 	DROP_HANDSHAKE,		/* a handshake message refused */
-	DROP_RATELIMIT,		/* a handshake over the rate limit */
+	DROP_RATELIMIT,		/* a handshake or relaying over a limit */
+	DROP_RELAY,		/* a relay message refused */
 	DROP_MAX
 };
 
@@ -79,6 +81,7 @@ struct peer {
 	uint64_t		 last_handshake_ns;
 	uint64_t		 handshake_rtt_ns;
 
+	struct relay_peer	 relay;		/* relay.h */
 	struct peer_stats	 stats;
 };
 

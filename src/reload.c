@@ -9,6 +9,7 @@
 #include "path.h"
 #include "peerconf.h"
 #include "priv.h"
+#include "relay.h"
 #include "reload.h"
 #include "session.h"
 
@@ -157,6 +158,8 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 		if (find_by_key_in(np, nc.npeers, p))
 			continue;
 		log_info("peer %s: removed", p->conf.name);
+		relay_forget(ctx, p);
+		relay_peer_free(p);
 		session_peer_free(ctx, p);
 		neigh_peer_remove(ctx, p);
 		OPENSSL_cleanse(p, sizeof(*p));
@@ -182,6 +185,8 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	ctx->conf.probe_interval = nc.probe_interval;
 	ctx->conf.path_hold_down = nc.path_hold_down;
 	ctx->conf.clamp_mss = nc.clamp_mss;
+	ctx->conf.relay = nc.relay;
+	ctx->conf.relay_rate = nc.relay_rate;
 	session_set_cipher(ctx);
 	free(ctx->conf.peers);
 	ctx->conf.peers = nc.peers;
