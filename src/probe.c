@@ -79,29 +79,17 @@ probe_path(struct tm_ctx *ctx, struct peer *p, struct path *pa, size_t idx,
 	probe_send(ctx, p, idx, PROBE_REQUEST, pa->probe_seq, to, pa->source);
 }
 
-/*
- * Hole punching: while the peer is reached through a relay that told
- * where it sees the peer, probes go there too, first at once, then with
- * back-off (a NAT may have to forget an early probe of ours before it
- * lets the peer's own ones out on the port we aim at).
- */
-static void
-punch(struct tm_ctx *ctx, struct peer *p, uint64_t now)
+void
+probe_punch(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 {
 	struct relay_peer	*rp = &p->relay;
-	uint64_t		 max = RELAY_PUNCH_MAX_MS * 1000000ULL;
 
-	if (rp->punch_told_ns == 0 || !path_relayed(&p->path) ||
+	if (rp->punch_left == 0 || !path_relayed(&p->path) ||
 	    now < rp->punch_next_ns)
 		return;
-	if (now - rp->punch_told_ns >= RELAY_PUNCH_LIFE_MS * 1000000ULL) {
-		rp->punch_told_ns = 0;
-		return;
-	}
+	rp->punch_left--;
 	rp->punches++;
-	rp->punch_next_ns = now + rp->punch_wait_ns;
-	rp->punch_wait_ns = rp->punch_wait_ns * 2 < max ?
-	    rp->punch_wait_ns * 2 : max;
+	rp->punch_next_ns = now + RELAY_PUNCH_GAP_MS * 1000000ULL;
 	probe_send(ctx, p, PROBE_PATH_LEARNED, PROBE_REQUEST,
 	    p->path.learned.probe_seq, &rp->punch, NULL);
 }
@@ -125,7 +113,7 @@ probe_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 		if (ps->has_learned)
 			probe_path(ctx, p, &ps->learned, PROBE_PATH_LEARNED,
 			    &ps->learned.addr, now);
-		punch(ctx, p, now);
+		probe_punch(ctx, p, now);
 	}
 	path_select(ps, now, hold_ns(ctx), probe_fresh_ns(ctx), &ctx->rl_roam);
 }
@@ -166,8 +154,11 @@ probe_recv(struct tm_ctx *ctx, struct peer *p, const uint8_t *msg,
 	struct path_set	*ps = &p->path;
 	uint32_t	 seq = wire_get_le32(msg + 2);
 
-	if (msg[PROBE_FLAGS_OFF] & PROBE_F_RELAY)
-		relay_offer_heard(p, now);
+	if (msg[PROBE_FLAGS_OFF] & PROBE_F_RELAY) {
+		if (p->relay.offer_ns == 0)
+			log_info("peer %s: offers to relay", p->conf.name);
+		p->relay.offer_ns = now;
+	}
 	if (msg[0] == PROBE_REQUEST) {
 		if (from == NULL) {
 			/* Through a relay: answered the same way. */

@@ -41,6 +41,12 @@ void	 probe_tick(struct tm_ctx *, struct peer *, uint64_t);
 void	 probe_recv(struct tm_ctx *, struct peer *, const uint8_t *,
 	    const struct sockaddr_in6 *, uint64_t);
 
+/*
+ * Hole punching: sends the due probe of the round a relay started (to
+ * where it sees the peer), while the peer is reached through a relay.
+ */
+void	 probe_punch(struct tm_ctx *, struct peer *, uint64_t);
+
 /* How long an address the peer was heard from counts as in use. */
 uint64_t probe_fresh_ns(const struct tm_ctx *);
 

@@ -6,6 +6,7 @@
 
 #include "daemon.h"
 #include "path.h"
+#include "probe.h"
 #include "relay.h"
 #include "send.h"
 #include "session.h"
@@ -40,14 +41,6 @@ relay_offers(const struct tm_ctx *ctx, const struct peer *p, uint64_t now)
 {
 	return p->relay.offer_ns != 0 && now - p->relay.offer_ns <
 	    (uint64_t)ctx->conf.dead_time * 1000000000ULL;
-}
-
-void
-relay_offer_heard(struct peer *p, uint64_t now)
-{
-	if (p->relay.offer_ns == 0)
-		log_info("peer %s: offers to relay", p->conf.name);
-	p->relay.offer_ns = now;
 }
 
 /* Whether p is reached directly, with a session: a relay must be. */
@@ -125,6 +118,9 @@ void
 relay_heard_via(struct tm_ctx *ctx, struct peer *p, struct peer *r,
     uint64_t now)
 {
+	/* It just showed that it reaches p. */
+	if (p->relay.failed == r)
+		p->relay.failed = NULL;
 	if (p->relay.via == NULL)
 		use_relay(ctx, p, r);
 	if (p->relay.via == r)
@@ -196,25 +192,35 @@ tell_endpoint(struct tm_ctx *ctx, struct peer *to, const struct peer *about)
 }
 
 /*
- * A relay forwards msg from src to target: both ends hear, now and then,
- * where the relay sees the other one, so that they can try to meet.
+ * The relay forwarded msg from src to target: counted, and when data
+ * flows both ways, a hole-punching round is due and was not lately,
+ * both ends hear where the relay sees the other one, at once.
  */
 static void
 forwarded(struct tm_ctx *ctx, struct peer *src, struct peer *target,
-    size_t mlen, uint64_t now)
+    const uint8_t *msg, size_t mlen, uint64_t now)
 {
-	struct relay_pair	*pr = pair_of(src, target);
+	struct relay_pair	*pr = pair_of(src, target), *back;
 
 	if (pr == NULL)
 		return;
 	pr->messages++;
 	pr->bytes += mlen;
-	if (pr->endpoint_ns != 0 && now - pr->endpoint_ns <
-	    ms_ns(RELAY_ENDPOINT_EVERY_MS))
+	if (msg[0] != WIRE_TYPE_DATA)
 		return;
-	pr->endpoint_ns = now;
-	if (!src->path.has_endpoint || path_relayed(&src->path))
+	pr->data_ns = now;
+	if ((back = pair_of(target, src)) == NULL || back->data_ns == 0 ||
+	    now - back->data_ns >= ms_ns(RELAY_PAIR_ACTIVE_MS))
 		return;
+	if (pr->round_ns != 0 && now - pr->round_ns < ms_ns(pr->round_ms))
+		return;
+	if (back->round_ns != 0 && now - back->round_ns < ms_ns(back->round_ms))
+		return;
+	pr->round_ms = pr->round_ns == 0 ? RELAY_ROUND_FIRST_MS :
+	    pr->round_ms * 2 > RELAY_ROUND_MAX_MS ? RELAY_ROUND_MAX_MS :
+	    pr->round_ms * 2;
+	pr->round_ns = back->round_ns = now;
+	back->round_ms = pr->round_ms;
 	tell_endpoint(ctx, src, target);
 	tell_endpoint(ctx, target, src);
 }
@@ -249,7 +255,8 @@ forward(struct tm_ctx *ctx, struct peer *src, uint8_t *pt, size_t len,
 	}
 	wire_relay_header_write(pt, WIRE_RELAY_DELIVER, relay_id(src));
 	if (send_relayed(ctx, target, pt, len, target, 0) == 0)
-		forwarded(ctx, src, target, mlen, now);
+		forwarded(ctx, src, target, pt + WIRE_RELAY_HEADER_LEN, mlen,
+		    now);
 }
 
 /* The relay hop says it cannot reach target: another relay may. */
@@ -291,14 +298,15 @@ endpoint(struct tm_ctx *ctx, struct peer *hop, const uint8_t *pt,
 		return;
 	}
 	if (p->relay.punch_told_ns == 0 ||
-	    !udp_endpoint_eq(&p->relay.punch, &sa)) {
+	    !udp_endpoint_eq(&p->relay.punch, &sa))
 		log_info("peer %s: relay %s sees it at %s", p->conf.name,
 		    hop->conf.name, udp_ntop(&sa, a, sizeof(a)));
-		p->relay.punch = sa;
-		p->relay.punch_next_ns = now;
-		p->relay.punch_wait_ns = ms_ns(RELAY_PUNCH_FIRST_MS);
-	}
+	p->relay.punch = sa;
 	p->relay.punch_told_ns = now;
+	/* A round: the other end got the word now too, so probe at once. */
+	p->relay.punch_left = RELAY_PUNCH_BURST;
+	p->relay.punch_next_ns = now;
+	probe_punch(ctx, p, now);
 }
 
 int

@@ -18,9 +18,10 @@
  * is refused, by the relay and by the receiver.
  *
  * The relay also tells both ends of a pair it forwards for where it sees
- * the other one (WIRE_RELAY_ENDPOINT).  Both then probe that address with
- * back-off; a NAT that keeps the source port lets the probes through,
- * the address becomes the peer's learned path, and traffic moves to it.
+ * the other one (WIRE_RELAY_ENDPOINT), in rounds further and further
+ * apart.  Both then probe that address at once; a NAT that keeps the
+ * source port lets the probes through, the address becomes the peer's
+ * learned path, and traffic moves to it.
  */
 #ifndef TAPMESH_RELAY_H
 #define TAPMESH_RELAY_H
@@ -36,13 +37,22 @@ struct peer;
 
 /* A failed relay is not chosen again for that peer before this long. */
 #define RELAY_FAIL_HOLD_MS	30000
-/* Endpoints of a pair are told again after this long at most. */
-#define RELAY_ENDPOINT_EVERY_MS	5000
-/* Hole-punching probes: first after this, doubling up to the maximum. */
-#define RELAY_PUNCH_FIRST_MS	250
-#define RELAY_PUNCH_MAX_MS	8000
-/* Hole punching stops when the relay has not told the address again. */
-#define RELAY_PUNCH_LIFE_MS	30000
+/*
+ * Hole punching goes in rounds.  A NAT that receives a probe before its
+ * own side's probe left keeps a conntrack entry for it (Linux: 30 s for
+ * unanswered UDP), and maps its side's probe to another port while it
+ * lasts; the round failed.  So a relay starts a round (tells both ends
+ * at once) only when both ends have sent data through it, and the next
+ * one after RELAY_ROUND_FIRST_MS, doubling up to RELAY_ROUND_MAX_MS: in
+ * between nobody probes, and what a failed round left behind expires.
+ */
+#define RELAY_ROUND_FIRST_MS	40000
+#define RELAY_ROUND_MAX_MS	640000
+/* Data both ways within this long makes a pair worth a round. */
+#define RELAY_PAIR_ACTIVE_MS	5000
+/* A round: this many probes, this far apart, the first one at once. */
+#define RELAY_PUNCH_BURST	3
+#define RELAY_PUNCH_GAP_MS	250
 /* Each forwarded message costs at least this many bytes of the budget. */
 #define RELAY_MIN_CHARGE	256
 
@@ -51,7 +61,9 @@ struct relay_pair {
 	uint8_t			 to[WIRE_RELAY_ID_LEN];
 	uint64_t		 messages;
 	uint64_t		 bytes;
-	uint64_t		 endpoint_ns;	/* both told, last time */
+	uint64_t		 data_ns;	/* a data message, last time */
+	uint64_t		 round_ns;	/* the last round started */
+	uint64_t		 round_ms;	/* until the next one */
 };
 
 /* The relay state of one peer. */
@@ -73,7 +85,7 @@ struct relay_peer {
 	struct sockaddr_in6	 punch;
 	uint64_t		 punch_told_ns;	/* 0: nothing to punch */
 	uint64_t		 punch_next_ns;
-	uint64_t		 punch_wait_ns;
+	unsigned int		 punch_left;	/* of this round */
 	uint64_t		 punches;
 };
 
@@ -86,13 +98,10 @@ struct peer *relay_find_by_id(const struct tm_ctx *, const uint8_t *);
 /* Whether p offers to relay (its latest probe said so, recently). */
 int	 relay_offers(const struct tm_ctx *, const struct peer *, uint64_t);
 
-/* A probe of p carried PROBE_F_RELAY. */
-void	 relay_offer_heard(struct peer *, uint64_t);
 
 /*
  * Picks the relay that reaches p (the one in use while it works, else
- * the live relay with the lowest round-trip time) and, while p has a
- * session, sends hole-punching probes that are due.
+ * the live relay with the lowest round-trip time).
  */
 void	 relay_tick(struct tm_ctx *, struct peer *, uint64_t);
 
