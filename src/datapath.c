@@ -375,6 +375,11 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 
 	if (events & EPOLLERR)
 		drain_errors(ctx, fd);
+	/*
+	 * What is sealed while datagrams are read (a relay's forwarding
+	 * above all) is queued and sent in batches, as from the TAP.
+	 */
+	ctx->tx.active = 1;
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
 		n = udp_recv(fd, ctx->rx.buf, sizeof(ctx->rx.buf), &from,
 		    &seglen);
@@ -398,5 +403,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 				deliver(ctx, p, frame, flen, partial);
 		}
 	}
+	ctx->tx.active = 0;
+	tx_flush(ctx);
 	rx_flush(ctx);
 }

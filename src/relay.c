@@ -359,11 +359,22 @@ relay_input(struct tm_ctx *ctx, struct peer *hop, uint8_t *pt, size_t len,
 int
 relay_frame_limit(const struct peer *p)
 {
-	int	 limit;
+	const struct path_set	*ps;
+	int			 limit, ip;
 
 	if (p->relay.via == NULL)
 		return 0;
-	limit = path_frame_limit(&p->relay.via->path);
+	ps = &p->relay.via->path;
+	/*
+	 * Unknown, the relay's path is taken to carry 1500 bytes, as the
+	 * TAP's default MTU does: a full frame plus the relay's 44 bytes
+	 * would not fit, and fragmenting every one costs more than telling
+	 * the sender's PMTU discovery.
+	 */
+	if ((limit = path_frame_limit(ps)) == 0) {
+		ip = IN6_IS_ADDR_V4MAPPED(&ps->endpoint.sin6_addr) ? 20 : 40;
+		limit = RELAY_ASSUMED_MTU - ip - 8 - WIRE_DATA_OVERHEAD;
+	}
 	return limit > WIRE_RELAY_OVERHEAD ? limit - WIRE_RELAY_OVERHEAD : 0;
 }
 

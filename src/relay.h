@@ -53,6 +53,8 @@ struct peer;
 /* A round: this many probes, this far apart, the first one at once. */
 #define RELAY_PUNCH_BURST	3
 #define RELAY_PUNCH_GAP_MS	250
+/* The underlay MTU a relayed path is taken to have while it is unknown. */
+#define RELAY_ASSUMED_MTU	1500
 /* Each forwarded message costs at least this many bytes of the budget. */
 #define RELAY_MIN_CHARGE	256
 
@@ -123,8 +125,9 @@ int	 relay_input(struct tm_ctx *, struct peer *hop, uint8_t *pt,
 	    size_t *mlen);
 
 /*
- * The largest frame a relayed path to p carries in one underlay packet,
- * or 0 if the relay's own path MTU is unknown.
+ * The largest frame a relayed path to p carries in one underlay packet:
+ * from the MTU of the path to the relay, taken to be RELAY_ASSUMED_MTU
+ * while unknown.
  */
 int	 relay_frame_limit(const struct peer *);
 

@@ -52,6 +52,19 @@ check "20 pings answered on the direct path" grep -q " 20 received" "$TL_STATE/d
 check "the pings did not cross the hub (relayed bytes grew by < 10000)" \
     test "$(( ${r1:-0} - ${r0:-0} ))" -lt 10000
 
+# tcp1 LABEL: one TCP stream sitea -> siteb for 3 s, in Mbit/s.
+tcp1() {
+	tl_bg siteb bash -c "exec iperf3 -s -1 -p 5202 >/dev/null 2>&1"
+	sleep 0.5
+	tlx sitea iperf3 -c 10.255.0.3 -p 5202 -t 3 -J 2>/dev/null | python3 -c '
+import json, sys
+print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null || echo 0
+}
+if command -v iperf3 >/dev/null; then
+	direct_mbit=$(tcp1)
+	diag "TCP1 sitea -> siteb on the direct path: $direct_mbit Mbit/s"
+fi
+
 # nat2 becomes fully random: a new port for every destination.
 (tlx sitea ping -c 400 -i 0.05 -W 1 -w 40 -q 10.255.0.3 >"$TL_STATE/fallback.out" 2>&1) &
 pinger=$!
@@ -70,7 +83,12 @@ check "pings kept flowing after the fallback (<= 200 of 400 lost)" test "$lost" 
 check "sitea is back on the relay" quiet tl_wait_secs 10 relayed
 check "sitea -> siteb works through the relay" tl_ping sitea 10.255.0.3
 check "siteb -> sitea works through the relay" tl_ping siteb 10.255.0.2
-sleep 10
+if command -v iperf3 >/dev/null; then
+	relayed_mbit=$(tcp1)
+	diag "TCP1 sitea -> siteb through the relay: $relayed_mbit Mbit/s (direct: $direct_mbit)"
+	check "TCP through the relay works" test "$relayed_mbit" -gt 0
+fi
+sleep 5
 check "still relayed 10 s later (the random NAT cannot be punched)" relayed
 check "sitea logged the move back to the relay" \
     grep -q "peer siteb: .* -> via hub (relayed)" "$TL_STATE/sitea/tapmeshd.log"

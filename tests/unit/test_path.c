@@ -95,6 +95,36 @@ test_failover_order(void **state)
 	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), 2);
 }
 
+/*
+ * The relay is the last resort: below every live configured path, and
+ * below a learned path heard from lately; a stale learned path loses
+ * to a working relay, a dead relay to anything.
+ */
+static void
+test_relay_last_resort(void **state)
+{
+	(void)state;
+	path_set_relay(&ps, "hub", &rl);
+	assert_true(ps.has_relay);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), 0);
+	ps.paths[0].up = ps.paths[1].up = ps.paths[2].up = 0;
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_RELAY);
+	ps.has_learned = 1;
+	ps.learned.last_reply_ns = T0 - FRESH / 2;
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_LEARNED);
+	ps.learned.last_reply_ns = T0 - FRESH;
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_RELAY);
+	ps.relay.up = 0;
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_LEARNED);
+	/* Traffic moves to the relay and back, and forgets it when gone. */
+	ps.relay.up = 1;
+	path_select(&ps, T0, HOLD, FRESH, &rl);
+	assert_true(path_relayed(&ps));
+	path_set_relay(&ps, NULL, &rl);
+	assert_false(ps.has_relay);
+	assert_int_equal(ps.active, PATH_LEARNED);
+}
+
 /* A path that came back waits the whole hold-down; a missed probe too. */
 static void
 test_hold_down(void **state)
@@ -274,6 +304,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_init, setup),
 		cmocka_unit_test_setup(test_failover_order, setup),
+		cmocka_unit_test_setup(test_relay_last_resort, setup),
 		cmocka_unit_test_setup(test_hold_down, setup),
 		cmocka_unit_test_setup(test_choose_is_pure, setup),
 		cmocka_unit_test_setup(test_heard, setup),
