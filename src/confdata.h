@@ -27,6 +27,7 @@
 #define TM_PROBE_INTERVAL_DEFAULT 1000	/* milliseconds */
 #define TM_PATH_HOLD_DOWN_DEFAULT 10	/* seconds */
 #define TM_MAX_PEERS_DEFAULT	10000
+#define TM_RELAY_RATE_DEFAULT	1000	/* Mbit/s forwarded per source */
 #define TM_HOST_NAME_MAX	253	/* a DNS name, without the final dot */
 #define TM_MAX_PEER_KEYS	2	/* public keys per peer: a rollover */
 #define TM_MAX_ALLOWED_SOURCES	64	/* allowed_sources per peer */
@@ -118,6 +119,8 @@ struct tm_config {
 	int			 clamp_mss;	/* rewrite the MSS of TCP SYNs */
 	int			 dscp_copy;	/* outer DSCP: inner's, or 0 */
 	int			 offload;	/* TAP segmentation offload */
+	int			 relay;		/* forward between peers */
+	int			 relay_rate;	/* Mbit/s per source */
 	int			 path_hold_down; /* s a better path must last */
 	int			 max_peers;	/* peer files accepted at most */
 	enum tm_source_check	 source_check;	/* the peers' default */

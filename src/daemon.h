@@ -63,6 +63,7 @@ struct tm_ctx {
 	struct tapio		 tapio;		/* frames from the TAP */
 	struct tx		 tx;		/* datagrams to the peers */
 	struct rx		 rx;		/* datagrams from the peers */
+	uint8_t			 relay_buf[PKT_BUF_LEN]; /* relay.h */
 	struct offload_stats	 offload;
 
 	/* The trust boundary (filter.c, routes.c). */

@@ -17,6 +17,7 @@
 #include "pmtu.h"
 #include "prio.h"
 #include "receive.h"
+#include "relay.h"
 #include "send.h"
 #include "session.h"
 #include "tos.h"
@@ -96,7 +97,8 @@ to_peer(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 {
 	struct tm_addr	 src4, src6;
 	uint16_t	 mss4, mss6;
-	int		 limit = path_frame_limit(&p->path);
+	int		 limit = path_relayed(&p->path) ? relay_frame_limit(p) :
+			    path_frame_limit(&p->path);
 	ssize_t		 n;
 	size_t		 i;
 
@@ -396,7 +398,8 @@ deliver(struct tm_ctx *ctx, struct peer *p, uint8_t *frame, size_t flen,
 	if (ctx->conf.clamp_mss && !partial) {
 		uint16_t	 mss4, mss6;
 
-		mss_for(ctx, path_frame_limit(&p->path), &mss4, &mss6);
+		mss_for(ctx, path_relayed(&p->path) ? relay_frame_limit(p) :
+		    path_frame_limit(&p->path), &mss4, &mss6);
 		(void)pmtu_clamp_mss(frame, flen, mss4, mss6);
 	}
 	p->stats.rx_packets++;
@@ -448,6 +451,11 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 
 	if (events & EPOLLERR)
 		drain_errors(ctx, fd);
+	/*
+	 * What is sealed while datagrams are read (a relay's forwarding
+	 * above all) is queued and sent in batches, as from the TAP.
+	 */
+	ctx->tx.active = 1;
 	for (i = 0; i < DATAPATH_BUDGET; i++) {
 		n = udp_recv(fd, ctx->rx.buf, sizeof(ctx->rx.buf), &from,
 		    &seglen, &tos);
@@ -466,10 +474,12 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 			len = (size_t)n - off < seglen ? (size_t)n - off :
 			    seglen;
 			p = receive_datagram(ctx, ctx->rx.buf + off, len, &from,
-			    &frame, &flen, &partial);
+			    tos, &frame, &flen, &partial);
 			if (p != NULL)
 				deliver(ctx, p, frame, flen, partial, tos);
 		}
 	}
+	ctx->tx.active = 0;
+	tx_flush(ctx);
 	rx_flush(ctx);
 }

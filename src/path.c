@@ -10,6 +10,8 @@
 #include "udp.h"
 #include "wire.h"
 
+static void	 set_active(struct path_set *, int, struct log_ratelimit *);
+
 void
 path_init(struct path_set *ps, const struct peer_conf *conf)
 {
@@ -44,8 +46,60 @@ path_init(struct path_set *ps, const struct peer_conf *conf)
 	} else if (ps->has_learned) {
 		ps->endpoint = ps->learned.addr;
 		ps->has_endpoint = 1;
+	} else if (ps->has_relay) {
+		ps->active = PATH_RELAY;
+		ps->has_endpoint = 1;
 	} else
 		ps->has_endpoint = 0;
+}
+
+void
+path_set_relay(struct path_set *ps, const char *name,
+    struct log_ratelimit *rl)
+{
+	struct path	*pa = &ps->relay;
+
+	if (name == NULL) {
+		if (!ps->has_relay)
+			return;
+		ps->has_relay = 0;
+		ps->relay_name = NULL;
+		if (ps->active == PATH_RELAY) {
+			if (ps->has_learned)
+				set_active(ps, PATH_LEARNED, rl);
+			else {
+				ps->active = PATH_NONE;
+				ps->has_endpoint = 0;
+			}
+		}
+		return;
+	}
+	if (ps->has_relay && ps->relay_name != NULL &&
+	    strcmp(ps->relay_name, name) == 0)
+		return;
+	memset(pa, 0, sizeof(*pa));
+	pa->up = 1;		/* untried: assume it works */
+	pa->resolved = 1;
+	pa->priority = -1;
+	if (ps->has_relay && ps->active == PATH_RELAY)
+		log_info("peer %s: relay %s -> %s", ps->name,
+		    ps->relay_name != NULL ? ps->relay_name : "?", name);
+	ps->has_relay = 1;
+	ps->relay_name = name;
+	if (!ps->has_endpoint)
+		set_active(ps, PATH_RELAY, rl);
+}
+
+void
+path_relay_heard(struct path_set *ps, const char *name, uint64_t now,
+    struct log_ratelimit *rl)
+{
+	if (!ps->has_relay)
+		path_set_relay(ps, name, rl);
+	ps->relay.last_reply_ns = now;
+	if (!ps->has_endpoint || (ps->active >= 0 &&
+	    !ps->paths[ps->active].up))
+		set_active(ps, PATH_RELAY, rl);
 }
 
 const char *
@@ -58,33 +112,64 @@ path_state(const struct path *pa)
 	return pa->up ? "up" : "down";
 }
 
+/* Where traffic to path idx goes, as logs show it. */
+static const char *
+path_text(const struct path_set *ps, int idx, char *buf, size_t len)
+{
+	const struct sockaddr_in6 *to;
+
+	if (idx == PATH_RELAY) {
+		snprintf(buf, len, "via %s", ps->relay_name != NULL ?
+		    ps->relay_name : "?");
+		return buf;
+	}
+	to = idx >= 0 ? &ps->paths[idx].addr : &ps->learned.addr;
+	udp_ntop(to, buf, len);
+	if (idx < 0 && strlen(buf) + 10 < len)
+		strcat(buf, " (learned)");
+	return buf;
+}
+
 static void
 set_active(struct path_set *ps, int idx, struct log_ratelimit *rl)
 {
-	const struct sockaddr_in6 *to;
-	char	 a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
+	const struct sockaddr_in6 *to = NULL;
+	char	 a[INET6_ADDRSTRLEN + 40], b[INET6_ADDRSTRLEN + 40];
+	int	 was_relayed = ps->active == PATH_RELAY;
 
-	to = idx >= 0 ? &ps->paths[idx].addr : &ps->learned.addr;
-	if (ps->active == idx && ps->has_endpoint &&
-	    udp_endpoint_eq(&ps->endpoint, to))
+	if (idx != PATH_RELAY)
+		to = idx >= 0 ? &ps->paths[idx].addr : &ps->learned.addr;
+	if (ps->active == idx && ps->has_endpoint && (to == NULL ||
+	    udp_endpoint_eq(&ps->endpoint, to)))
 		return;
-	if (ps->has_endpoint && log_ratelimit_ok(rl, NULL))
-		log_info("peer %s: path %s -> %s%s", ps->name,
-		    udp_ntop(&ps->endpoint, a, sizeof(a)),
-		    udp_ntop(to, b, sizeof(b)), idx >= 0 ? "" : " (learned)");
+	/* Moving between relayed and direct is always worth a line. */
+	if ((was_relayed || idx == PATH_RELAY) && ps->has_endpoint)
+		log_info("peer %s: %s -> %s (%s)", ps->name,
+		    path_text(ps, ps->active, a, sizeof(a)),
+		    path_text(ps, idx, b, sizeof(b)), idx == PATH_RELAY ?
+		    "relayed" : "direct");
+	else if (ps->has_endpoint && log_ratelimit_ok(rl, NULL))
+		log_info("peer %s: path %s -> %s", ps->name,
+		    path_text(ps, ps->active, a, sizeof(a)),
+		    path_text(ps, idx, b, sizeof(b)));
+	else if (idx == PATH_RELAY)
+		log_info("peer %s: %s (relayed)", ps->name,
+		    path_text(ps, idx, b, sizeof(b)));
 	else if (log_ratelimit_ok(rl, NULL))
-		log_info("peer %s: endpoint %s%s", ps->name,
-		    udp_ntop(to, b, sizeof(b)), idx >= 0 ? "" : " (learned)");
+		log_info("peer %s: endpoint %s", ps->name,
+		    path_text(ps, idx, b, sizeof(b)));
 	ps->active = idx;
-	ps->endpoint = *to;
+	if (to != NULL)
+		ps->endpoint = *to;
 	ps->has_endpoint = 1;
 }
 
 int
-path_choose(const struct path_set *ps, uint64_t now, uint64_t hold_ns)
+path_choose(const struct path_set *ps, uint64_t now, uint64_t hold_ns,
+    uint64_t fresh_ns)
 {
 	const struct path	*pa;
-	int			 best = -1, i;
+	int			 best = -1, i, relay;
 
 	for (i = 0; i < (int)ps->npaths; i++) {
 		pa = &ps->paths[i];
@@ -98,14 +183,20 @@ path_choose(const struct path_set *ps, uint64_t now, uint64_t hold_ns)
 	}
 	if (best >= 0)
 		return best;
+	relay = ps->has_relay && ps->relay.up;
+	if (ps->has_learned && (!relay ||
+	    now - ps->learned.last_reply_ns < fresh_ns))
+		return PATH_LEARNED;
+	if (relay)
+		return PATH_RELAY;
 	return ps->has_learned ? PATH_LEARNED : PATH_NONE;
 }
 
 void
 path_select(struct path_set *ps, uint64_t now, uint64_t hold_ns,
-    struct log_ratelimit *rl)
+    uint64_t fresh_ns, struct log_ratelimit *rl)
 {
-	int	 idx = path_choose(ps, now, hold_ns);
+	int	 idx = path_choose(ps, now, hold_ns, fresh_ns);
 
 	if (idx != PATH_NONE)
 		set_active(ps, idx, rl);

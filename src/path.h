@@ -50,6 +50,7 @@
 /* path_choose's answers other than a configured path's index. */
 #define PATH_LEARNED		(-1)	/* where the peer was heard from */
 #define PATH_NONE		(-2)	/* no candidate: stay */
+#define PATH_RELAY		(-3)	/* through a relay peer (relay.h) */
 
 /*
  * An underlay path to a peer: one of its configured endpoints, probed on
@@ -108,6 +109,14 @@ struct path_set {
 	struct learned_path	 heard[PATH_MAX_LEARNED];
 	size_t			 nheard;
 	size_t			 hs_path;	/* tried by the next handshake */
+
+	/*
+	 * The last-resort path through a relay peer (relay.h chooses it and
+	 * names it; probes through it say whether it works).
+	 */
+	struct path		 relay;
+	int			 has_relay;
+	const char		*relay_name;	/* the relay peer's */
 };
 
 /*
@@ -119,16 +128,41 @@ void	 path_init(struct path_set *, const struct peer_conf *);
 
 /*
  * The path traffic should use now: the preferred live configured path,
- * PATH_LEARNED, or PATH_NONE.  A path that missed its latest probe is
+ * PATH_LEARNED, PATH_RELAY or PATH_NONE.  With a working relay path, a
+ * learned path counts only while heard from within fresh_ns.  A path that missed its latest probe is
  * not switched to, and one that came back up is switched to only after
  * it stayed up for the whole hold-down (hold_ns), so a flapping primary
  * cannot drag traffic back and forth.  Pure: it changes nothing.
  */
-int	 path_choose(const struct path_set *, uint64_t now, uint64_t hold_ns);
+int	 path_choose(const struct path_set *, uint64_t now, uint64_t hold_ns,
+	    uint64_t fresh_ns);
 
 /* Moves traffic to path_choose's answer (logged through rl). */
 void	 path_select(struct path_set *, uint64_t now, uint64_t hold_ns,
+	    uint64_t fresh_ns, struct log_ratelimit *);
+
+/*
+ * The path through a relay: name is the relay's (NULL: none is left).
+ * A new relay starts untried and up, like a new configured path; the
+ * active path moves to it only when path_choose says so, or at once if
+ * the peer has no endpoint at all.
+ */
+void	 path_set_relay(struct path_set *, const char *name,
 	    struct log_ratelimit *);
+
+/*
+ * Something authenticated came through the relay: without a relay path
+ * yet, name's becomes the one, and it is used if nothing direct is.
+ */
+void	 path_relay_heard(struct path_set *, const char *name, uint64_t now,
+	    struct log_ratelimit *);
+
+/* Whether traffic to the peer goes through the relay. */
+static inline int
+path_relayed(const struct path_set *ps)
+{
+	return ps->active == PATH_RELAY;
+}
 
 /*
  * An authenticated packet other than a probe came from from: remembers

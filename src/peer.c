@@ -21,6 +21,7 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_SPOOFED_SOURCE] = "spoofed_source",
 	[DROP_ND_FROM_PEER] = "nd_from_peer",
 	[DROP_ECN] = "ecn",
+	[DROP_RELAY] = "relay",
 };
 
 const char *
@@ -125,8 +126,10 @@ peer_table_free(struct peer_table *pt)
 {
 	size_t	 i;
 
-	for (i = 0; i < pt->npeers; i++)
+	for (i = 0; i < pt->npeers; i++) {
+		relay_peer_free(pt->peers[i]);
 		free(pt->peers[i]);
+	}
 	free(pt->buckets);
 	free(pt->peers);
 	memset(pt, 0, sizeof(*pt));

@@ -15,6 +15,7 @@
 #include "index.h"
 #include "log.h"
 #include "path.h"
+#include "relay.h"
 
 /* Why a packet was dropped; the counters are indexed by these. */
 enum drop_reason {
@@ -29,10 +30,11 @@ enum drop_reason {
 	DROP_BAD_AUTH,		/* data that failed authentication */
 	DROP_REPLAY,		/* a counter seen before or too old */
 	DROP_HANDSHAKE,		/* a handshake message refused */
-	DROP_RATELIMIT,		/* a handshake over the rate limit */
+	DROP_RATELIMIT,		/* a handshake or relaying over a limit */
 	DROP_SPOOFED_SOURCE,	/* an IP source the peer may not use */
 	DROP_ND_FROM_PEER,	/* ICMPv6 neighbour/router discovery */
 	DROP_ECN,		/* CE on the outer over a not-ECT inner */
+	DROP_RELAY,		/* a relay message refused */
 	DROP_MAX
 };
 
@@ -91,6 +93,7 @@ struct peer {
 	uint64_t		 last_handshake_ns;
 	uint64_t		 handshake_rtt_ns;
 
+	struct relay_peer	 relay;		/* relay.h */
 	struct peer_stats	 stats;
 };
 

@@ -60,6 +60,12 @@ transport(uint8_t proto, const uint8_t *frame, size_t len, size_t l4)
 }
 
 int
+prio_tos(uint8_t tos)
+{
+	return tos >> 2 == DSCP_CS6 || tos >> 2 == DSCP_CS7;
+}
+
+int
 prio_frame(const uint8_t *frame, size_t len)
 {
 	const uint8_t	*ip;
@@ -73,7 +79,7 @@ prio_frame(const uint8_t *frame, size_t len)
 	if ((tos = tos_frame_get(frame, len)) == -1 ||
 	    tos_ip_header(frame, len, &l3) == 0)
 		return 0;
-	if (tos >> 2 == DSCP_CS6 || tos >> 2 == DSCP_CS7)
+	if (prio_tos((uint8_t)tos))
 		return 1;
 	ip = frame + l3;
 	if ((ip[0] >> 4) == 6)

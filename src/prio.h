@@ -22,4 +22,10 @@
  */
 int	 prio_frame(const uint8_t *frame, size_t len);
 
+/*
+ * True if the IP TOS / traffic class tos carries DSCP CS6 or CS7: what a
+ * relay, which cannot read the frame it passes on, goes by.
+ */
+int	 prio_tos(uint8_t tos);
+
 #endif

@@ -9,22 +9,49 @@
 #include "peerconf.h"
 #include "probe.h"
 #include "receive.h"
+#include "relay.h"
 #include "send.h"
 #include "session.h"
 #include "tx.h"
 #include "udp.h"
 
+/*
+ * Where a message came from: an underlay address, and for an end-to-end
+ * message delivered by a relay, that relay peer.
+ */
+struct origin {
+	const struct sockaddr_in6	*from;
+	struct peer			*relay;		/* NULL: direct */
+	uint8_t				 tos;		/* the outer TOS */
+};
+
 /* Remembers where an authentic packet of the peer came from. */
 static void
-heard(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *from,
+heard(struct tm_ctx *ctx, struct peer *p, const struct origin *o,
     uint64_t now)
 {
-	path_heard(&p->path, from, now, probe_fresh_ns(ctx), &ctx->rl_roam);
+	if (o->relay != NULL)
+		relay_heard_via(ctx, p, o->relay, now);
+	else
+		path_heard(&p->path, o->from, now, probe_fresh_ns(ctx),
+		    &ctx->rl_roam);
+}
+
+/*
+ * Handshake admission: a relayed message passed its relay's per-source
+ * limit and came under an authenticated session, so only a direct one
+ * goes through the per-address limit and cookies.
+ */
+static int
+admit(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
+    const struct origin *o, uint64_t now)
+{
+	return o->relay != NULL || cookie_admit(ctx, msg, len, o->from, now);
 }
 
 static void
 recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
-    const struct sockaddr_in6 *from, uint64_t now)
+    const struct origin *o, uint64_t now)
 {
 	struct handshake		 hs;
 	struct handshake_initiation_info info;
@@ -41,7 +68,7 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		count_drop(ctx, NULL, DROP_HANDSHAKE);
 		return;
 	}
-	if (!cookie_admit(ctx, msg, len, from, now))
+	if (!admit(ctx, msg, len, o, now))
 		return;
 	rc = handshake_consume_initiation(&hs, &ctx->hlocal, msg, len, &info);
 	if (rc != HANDSHAKE_OK) {
@@ -51,8 +78,9 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	if ((p = peer_find_by_key(&ctx->peers, info.peer_pub)) == NULL) {
 		count_drop(ctx, NULL, DROP_HANDSHAKE);
 		if (log_ratelimit_ok(&ctx->rl_drop, NULL))
-			log_warnx("handshake from %s with an unknown key",
-			    udp_ntop(from, a, sizeof(a)));
+			log_warnx("handshake from %s%s with an unknown key",
+			    udp_ntop(o->from, a, sizeof(a)), o->relay != NULL ?
+			    " (relayed)" : "");
 		goto out;
 	}
 	/* A replayed initiation carries a timestamp we have seen. */
@@ -87,9 +115,12 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	    sizeof(p->last_mac1));
 	p->last_mac1_index = kp->index.idx;
 	p->last_mac1_key = k;
-	heard(ctx, p, from, now);
-	tx_raw(ctx, p, from, path_source(&p->path, from, p->kp_current != NULL),
-	    resp, sizeof(resp), now);
+	heard(ctx, p, o, now);
+	if (o->relay != NULL)
+		(void)send_raw_relayed(ctx, p, o->relay, resp, sizeof(resp));
+	else
+		tx_raw(ctx, p, o->from, path_source(&p->path, o->from,
+		    p->kp_current != NULL), resp, sizeof(resp), now);
 	log_debug("peer %s: response sent", p->conf.name);
 	goto out;
  fail:
@@ -101,7 +132,7 @@ recv_initiation(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 
 static void
 recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
-    const struct sockaddr_in6 *from, uint64_t now)
+    const struct origin *o, uint64_t now)
 {
 	struct handshake_keys	 keys;
 	struct index_entry	*e;
@@ -113,7 +144,7 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		count_drop(ctx, NULL, DROP_HANDSHAKE);
 		return;
 	}
-	if (!cookie_admit(ctx, msg, len, from, now))
+	if (!admit(ctx, msg, len, o, now))
 		return;
 	e = index_find(&ctx->index, wire_get_le32(msg + 8));
 	if (e == NULL || e->kind != INDEX_HANDSHAKE) {
@@ -159,11 +190,13 @@ recv_response(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 		return;
 
 	session_established(ctx, p, kp, now);
-	heard(ctx, p, from, now);
+	heard(ctx, p, o, now);
 	log_info("peer %s: session established (initiator, %s%s, handshake "
-	    "%llu us)", p->conf.name, aead_alg_name(kp->send.alg),
+	    "%llu us%s%s)", p->conf.name, aead_alg_name(kp->send.alg),
 	    kp->csum_partial ? ", partial checksums" : "",
-	    (unsigned long long)(p->handshake_rtt_ns / 1000));
+	    (unsigned long long)(p->handshake_rtt_ns / 1000),
+	    o->relay != NULL ? ", via " : "",
+	    o->relay != NULL ? o->relay->conf.name : "");
 	session_peer_up(ctx, p);
 	/* Confirms the session to the responder, which waits for data. */
 	send_keepalive(ctx, p);
@@ -197,9 +230,46 @@ recv_cookie_reply(struct tm_ctx *ctx, const uint8_t *msg, size_t len,
 	log_debug("peer %s: cookie received", p->conf.name);
 }
 
+static struct peer *dispatch(struct tm_ctx *, uint8_t *, size_t,
+	    const struct origin *, uint64_t, uint8_t **, size_t *, int *);
+
+/*
+ * The relay message in a data message from hop: passed on, taken in, or
+ * an end-to-end message delivered, which is received as the source's.
+ */
+static struct peer *
+recv_relay(struct tm_ctx *ctx, struct peer *hop, uint8_t *pt, size_t len,
+    const struct origin *o, uint64_t now, uint8_t **frame, size_t *flen,
+    int *partial)
+{
+	struct origin	 inner = { o->from, hop, o->tos };
+	struct peer	*src, *p;
+	uint8_t		*msg;
+	size_t		 mlen;
+
+	if (o->relay != NULL) {
+		/* Relay traffic inside relayed traffic: never. */
+		count_drop(ctx, hop, DROP_RELAY);
+		return NULL;
+	}
+	if (relay_input(ctx, hop, pt, len, o->tos, now, &src, &msg,
+	    &mlen) != 1)
+		return NULL;
+	/*
+	 * Whose frame it is, the end-to-end session that opened it says, not
+	 * the relay: the source id only chose where it was passed on.
+	 */
+	p = dispatch(ctx, msg, mlen, &inner, now, frame, flen, partial);
+	if (p != NULL && p != src) {
+		count_drop(ctx, hop, DROP_RELAY);
+		return NULL;
+	}
+	return p;
+}
+
 static struct peer *
 recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
-    const struct sockaddr_in6 *from, uint64_t now, uint8_t **frame,
+    const struct origin *o, uint64_t now, uint8_t **frame,
     size_t *flen, int *partial)
 {
 	struct index_entry	*e;
@@ -207,6 +277,7 @@ recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 	struct peer		*p;
 	uint32_t		 idx;
 	uint64_t		 ctr;
+	int			 relayed;
 
 	if (wire_data_header_read(pkt, len, &idx, &ctr) == -1) {
 		count_drop(ctx, NULL, DROP_MALFORMED);
@@ -220,7 +291,9 @@ recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 	kp = e->kp;
 	p = kp->peer;
 	*partial = (wire_data_flags(pkt) & WIRE_DATA_CSUM_PARTIAL) != 0;
-	if (*partial && !kp->csum_partial) {
+	relayed = (wire_data_flags(pkt) & WIRE_DATA_RELAY) != 0;
+	if ((*partial && (!kp->csum_partial || relayed)) ||
+	    (relayed && o->relay != NULL)) {
 		/* Only sessions that agreed on it carry partial checksums. */
 		count_drop(ctx, p, DROP_MALFORMED);
 		return NULL;
@@ -246,8 +319,13 @@ recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 	}
 	session_confirm(ctx, p, kp, now);
 	p->last_rx_ns = now;
-	heard(ctx, p, from, now);
+	heard(ctx, p, o, now);
 	session_peer_up(ctx, p);
+	if (relayed) {
+		*partial = 0;
+		return recv_relay(ctx, p, pkt + WIRE_DATA_HEADER_LEN,
+		    len - WIRE_DATA_OVERHEAD, o, now, frame, flen, partial);
+	}
 	if (*partial && len <= WIRE_DATA_OVERHEAD + PROBE_LEN) {
 		count_drop(ctx, p, DROP_MALFORMED);
 		return NULL;
@@ -255,7 +333,8 @@ recv_data(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 	if (len == WIRE_DATA_OVERHEAD)
 		return NULL;		/* a keepalive */
 	if (len == WIRE_DATA_OVERHEAD + PROBE_LEN) {
-		probe_recv(ctx, p, pkt + WIRE_DATA_HEADER_LEN, from, now);
+		probe_recv(ctx, p, pkt + WIRE_DATA_HEADER_LEN,
+		    o->relay != NULL ? NULL : o->from, now);
 		return NULL;
 	}
 	*frame = pkt + WIRE_DATA_HEADER_LEN;
@@ -281,13 +360,11 @@ recv_byte1(uint8_t type)
 	return 0;
 }
 
-struct peer *
-receive_datagram(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
-    const struct sockaddr_in6 *from, uint8_t **frame, size_t *flen,
-    int *partial)
+/* A message of any type from o. */
+static struct peer *
+dispatch(struct tm_ctx *ctx, uint8_t *pkt, size_t len, const struct origin *o,
+    uint64_t now, uint8_t **frame, size_t *flen, int *partial)
 {
-	uint64_t	 now = event_now_ns();
-
 	if (len < 4 || (pkt[1] & ~recv_byte1(pkt[0])) != 0 ||
 	    pkt[2] != 0 || pkt[3] != 0) {
 		count_drop(ctx, NULL, DROP_MALFORMED);
@@ -296,13 +373,12 @@ receive_datagram(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 	*partial = 0;
 	switch (pkt[0]) {
 	case WIRE_TYPE_DATA:
-		return recv_data(ctx, pkt, len, from, now, frame, flen,
-		    partial);
+		return recv_data(ctx, pkt, len, o, now, frame, flen, partial);
 	case WIRE_TYPE_INITIATION:
-		recv_initiation(ctx, pkt, len, from, now);
+		recv_initiation(ctx, pkt, len, o, now);
 		break;
 	case WIRE_TYPE_RESPONSE:
-		recv_response(ctx, pkt, len, from, now);
+		recv_response(ctx, pkt, len, o, now);
 		break;
 	case WIRE_TYPE_COOKIE_REPLY:
 		recv_cookie_reply(ctx, pkt, len, now);
@@ -312,4 +388,15 @@ receive_datagram(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 		break;
 	}
 	return NULL;
+}
+
+struct peer *
+receive_datagram(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
+    const struct sockaddr_in6 *from, uint8_t tos, uint8_t **frame,
+    size_t *flen, int *partial)
+{
+	struct origin	 o = { from, NULL, tos };
+
+	return dispatch(ctx, pkt, len, &o, event_now_ns(), frame, flen,
+	    partial);
 }

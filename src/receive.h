@@ -18,7 +18,8 @@ struct tm_ctx;
 struct peer;
 
 /*
- * Processes one datagram of any message type.  Returns the sending peer
+ * Processes one datagram of any message type, which came under the outer
+ * TOS tos (passed on by a relay).  Returns the sending peer
  * when the datagram was an authentic data message carrying a frame, with
  * *frame and *flen set to the decrypted frame and *partial to whether
  * its TCP checksum was left partial (WIRE_DATA_CSUM_PARTIAL); NULL when
@@ -26,6 +27,7 @@ struct peer;
  * counted).
  */
 struct peer *receive_datagram(struct tm_ctx *, uint8_t *, size_t,
-	    const struct sockaddr_in6 *, uint8_t **, size_t *, int *);
+	    const struct sockaddr_in6 *, uint8_t tos, uint8_t **, size_t *,
+	    int *);
 
 #endif

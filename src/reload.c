@@ -10,6 +10,7 @@
 #include "path.h"
 #include "peerconf.h"
 #include "priv.h"
+#include "relay.h"
 #include "reload.h"
 #include "routes.h"
 #include "session.h"
@@ -295,6 +296,8 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 		if (find_by_key_in(np, nc.npeers, p))
 			continue;
 		log_info("peer %s: removed", p->conf.name);
+		relay_forget(ctx, p);
+		relay_peer_free(p);
 		session_peer_free(ctx, p);
 		neigh_peer_remove(ctx, p);
 		OPENSSL_cleanse(p, sizeof(*p));
@@ -337,6 +340,8 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	ctx->conf.path_hold_down = nc.path_hold_down;
 	ctx->conf.clamp_mss = nc.clamp_mss;
 	ctx->conf.dscp_copy = nc.dscp_copy;
+	ctx->conf.relay = nc.relay;
+	ctx->conf.relay_rate = nc.relay_rate;
 	session_set_cipher(ctx);
 	OPENSSL_cleanse(ctx->conf.peers,
 	    ctx->conf.npeers * sizeof(*ctx->conf.peers));

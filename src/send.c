@@ -7,53 +7,126 @@
 #include "offload.h"
 #include "path.h"
 #include "prio.h"
+#include "relay.h"
 #include "send.h"
 #include "session.h"
 #include "tos.h"
 #include "tx.h"
 
 /*
- * Seals a data message with the given flags for to and hands it to tx;
- * frame_len is what the peer's figures count (0: no frame).
+ * Seals frame (flen bytes) with the given flags under p's current
+ * keypair into pkt.  Returns the message's length, or 0 when there is
+ * no usable session (counted; a handshake is started).
  */
-static int
-seal(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
-    const struct in6_addr *src, const uint8_t *frame, size_t flen,
-    uint8_t dflags, size_t frame_len)
+static size_t
+seal_into(struct tm_ctx *ctx, struct peer *p, uint8_t *pkt,
+    const uint8_t *frame, size_t flen, uint8_t dflags)
 {
 	struct keypair	*kp = p->kp_current;
 	uint64_t	 now = event_now_ns(), ctr;
-	uint8_t		*pkt, tos = 0;
-	int		 inner;
 
 	if (kp == NULL || kp->send_counter >= REPLAY_REJECT_AFTER ||
 	    now - kp->created_ns >= session_reject_ns(ctx)) {
 		count_drop(ctx, p, DROP_NO_SESSION);
 		session_want(ctx, p, now);
-		return -1;
+		return 0;
 	}
 	if (kp->initiator && (now - kp->created_ns >= session_rekey_ns(ctx) ||
 	    kp->send_counter >= SESSION_REKEY_MESSAGES) && p->hs_sent_ns == 0)
 		session_initiate(ctx, p, now, 0);
-	pkt = tx_buffer(ctx);
 	ctr = kp->send_counter++;
 	wire_data_header_write(pkt, kp->remote_index, ctr);
 	wire_data_set_flags(pkt, dflags);
 	if (aead_seal(&kp->send, ctr, pkt, WIRE_DATA_HEADER_LEN, frame, flen,
 	    pkt + WIRE_DATA_HEADER_LEN) == -1) {
 		count_drop(ctx, p, DROP_IO);
-		return -1;
+		return 0;
 	}
 	if (dflags & WIRE_DATA_CSUM_PARTIAL)
 		ctx->offload.partial_tx++;
-	/* The outer header carries the frame's DSCP and ECN (tos.h). */
-	if (frame_len > 0 && (inner = tos_frame_get(frame, flen)) != -1)
-		tos = tos_encap((uint8_t)inner, ctx->conf.dscp_copy);
-	return tx_data(ctx, p, to, src, tos, frame_len > 0 &&
-	    prio_frame(frame, flen), WIRE_DATA_OVERHEAD + flen, frame_len);
+	return WIRE_DATA_OVERHEAD + flen;
 }
 
-/* seal to the peer's active endpoint. */
+int
+send_relayed(struct tm_ctx *ctx, struct peer *hop, const uint8_t *pt,
+    size_t len, struct peer *counted, size_t frame_len, uint8_t tos,
+    int urgent)
+{
+	const struct path_set	*ps = &hop->path;
+	uint8_t			*pkt;
+	size_t			 n;
+
+	/* A relay is reached directly: nothing goes through two relays. */
+	if (!ps->has_endpoint || path_relayed(ps)) {
+		count_drop(ctx, counted, DROP_NO_ENDPOINT);
+		return -1;
+	}
+	pkt = tx_buffer(ctx);
+	if ((n = seal_into(ctx, hop, pkt, pt, len, WIRE_DATA_RELAY)) == 0)
+		return -1;
+	return tx_data(ctx, counted, &ps->endpoint, path_source(ps,
+	    &ps->endpoint, hop->kp_current != NULL), tos, urgent, n,
+	    frame_len);
+}
+
+int
+send_raw_relayed(struct tm_ctx *ctx, struct peer *p, struct peer *relay,
+    const uint8_t *msg, size_t len)
+{
+	uint8_t	*pt = ctx->relay_buf;
+
+	if (relay == NULL || len + WIRE_RELAY_HEADER_LEN > sizeof(ctx->relay_buf)) {
+		count_drop(ctx, p, DROP_NO_ENDPOINT);
+		return -1;
+	}
+	wire_relay_header_write(pt, WIRE_RELAY_FORWARD, relay_id(p));
+	memcpy(pt + WIRE_RELAY_HEADER_LEN, msg, len);
+	return send_relayed(ctx, relay, pt, WIRE_RELAY_HEADER_LEN + len, p, 0,
+	    0, 0);
+}
+
+/*
+ * Seals a data message with the given flags for to (NULL: through p's
+ * relay) and hands it to tx; frame_len is what the peer's figures count
+ * (0: no frame).
+ */
+static int
+seal(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
+    const struct in6_addr *src, const uint8_t *frame, size_t flen,
+    uint8_t dflags, size_t frame_len)
+{
+	uint8_t	*pt = ctx->relay_buf, tos = 0;
+	size_t	 n;
+	int	 inner, urgent = 0;
+
+	/*
+	 * The outer header carries the frame's DSCP and ECN (tos.h), and
+	 * routing traffic goes first (prio.h), through a relay too.
+	 */
+	if (frame_len > 0) {
+		if ((inner = tos_frame_get(frame, flen)) != -1)
+			tos = tos_encap((uint8_t)inner, ctx->conf.dscp_copy);
+		urgent = prio_frame(frame, flen);
+	}
+	if (to == NULL) {
+		if (p->relay.via == NULL) {
+			count_drop(ctx, p, DROP_NO_ENDPOINT);
+			return -1;
+		}
+		n = seal_into(ctx, p, pt + WIRE_RELAY_HEADER_LEN, frame, flen,
+		    dflags);
+		if (n == 0)
+			return -1;
+		wire_relay_header_write(pt, WIRE_RELAY_FORWARD, relay_id(p));
+		return send_relayed(ctx, p->relay.via, pt,
+		    WIRE_RELAY_HEADER_LEN + n, p, frame_len, tos, urgent);
+	}
+	if ((n = seal_into(ctx, p, tx_buffer(ctx), frame, flen, dflags)) == 0)
+		return -1;
+	return tx_data(ctx, p, to, src, tos, urgent, n, frame_len);
+}
+
+/* seal to the peer's active endpoint, or through its relay. */
 static int
 seal_active(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
     size_t flen, uint8_t dflags)
@@ -64,6 +137,8 @@ seal_active(struct tm_ctx *ctx, struct peer *p, const uint8_t *frame,
 		count_drop(ctx, p, DROP_NO_ENDPOINT);
 		return -1;
 	}
+	if (path_relayed(ps))
+		return seal(ctx, p, NULL, NULL, frame, flen, dflags, flen);
 	return seal(ctx, p, &ps->endpoint, path_source(ps, &ps->endpoint,
 	    p->kp_current != NULL), frame, flen, dflags, flen);
 }

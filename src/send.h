@@ -36,10 +36,29 @@ int	 send_frame_partial(struct tm_ctx *, struct peer *, uint8_t *, size_t,
 int	 send_keepalive(struct tm_ctx *, struct peer *);
 
 /*
- * A path probe (msg, len bytes) to to, from src (or any local address):
- * the probe names the path, so the caller names its addresses.
+ * A path probe (msg, len bytes) to to, from src (or any local address),
+ * or through the peer's relay if to is NULL: the probe names the path,
+ * so the caller names its addresses.
  */
 int	 send_probe(struct tm_ctx *, struct peer *, const struct sockaddr_in6 *,
 	    const struct in6_addr *, const uint8_t *, size_t);
+
+/*
+ * Seals the relay message pt (len bytes, its header written) under the
+ * session with hop and sends it to hop's direct endpoint with the outer
+ * TOS tos, at once if urgent (tx_data); counted (and frame_len counted
+ * as a frame) against the peer counted.  Returns 0, or -1 when dropped
+ * (counted).
+ */
+int	 send_relayed(struct tm_ctx *, struct peer *hop, const uint8_t *,
+	    size_t, struct peer *counted, size_t frame_len, uint8_t tos,
+	    int urgent);
+
+/*
+ * Sends the end-to-end message msg (a handshake message, len bytes) for
+ * the peer p through relay.  Returns 0 or -1 (counted).
+ */
+int	 send_raw_relayed(struct tm_ctx *, struct peer *p, struct peer *relay,
+	    const uint8_t *, size_t);
 
 #endif

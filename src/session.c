@@ -12,6 +12,7 @@
 #include "neigh.h"
 #include "path.h"
 #include "peerconf.h"
+#include "send.h"
 #include "session.h"
 #include "tx.h"
 
@@ -154,10 +155,18 @@ session_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
 	uint8_t			 msg[HANDSHAKE_INITIATION_LEN];
 	uint64_t		 sec;
 	uint32_t		 nsec;
-	int			 rc;
+	int			 rc, direct, relayed;
 
-	if (path_handshake_target(&p->path, retry, p->kp_current != NULL, &to,
-	    &src) == -1)
+	/*
+	 * Through the relay when traffic goes that way or nothing direct is
+	 * known; also, on a retry, beside the direct attempt (the same
+	 * message: whichever copy arrives first is answered, the other is a
+	 * replay).
+	 */
+	direct = !path_relayed(&p->path) && path_handshake_target(&p->path,
+	    retry, p->kp_current != NULL, &to, &src) == 0;
+	relayed = p->relay.via != NULL && (!direct || retry);
+	if (!direct && !relayed)
 		return;
 	p->hs_index.kind = INDEX_HANDSHAKE;
 	p->hs_index.peer = p;
@@ -192,8 +201,12 @@ session_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
 		p->hs_attempts++;
 	p->hs_sent_ns = now;
 	p->stats.handshakes_sent++;
-	tx_raw(ctx, p, &to, src, msg, sizeof(msg), now);
-	log_debug("peer %s: initiation sent", p->conf.name);
+	if (direct)
+		tx_raw(ctx, p, &to, src, msg, sizeof(msg), now);
+	if (relayed)
+		(void)send_raw_relayed(ctx, p, p->relay.via, msg, sizeof(msg));
+	log_debug("peer %s: initiation sent%s", p->conf.name, relayed ?
+	    direct ? " (and relayed)" : " (relayed)" : "");
 }
 
 void

@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "key.h"
 #include "path.h"
+#include "relay.h"
 #include "sbuf.h"
 #include "session.h"
 #include "show.h"
@@ -52,6 +53,103 @@ age_text(struct sbuf *b, uint64_t ns)
 	sbuf_printf(b, "%llu s ago", (unsigned long long)(s % 60));
 }
 
+/* A path's RTT, MTU and probe figures, closing its JSON object. */
+static void
+show_path_json(const struct path *pa, uint64_t now, struct sbuf *b)
+{
+	if (pa->probes_answered > 0)
+		sbuf_printf(b, "\"rtt_us\": %llu, ",
+		    (unsigned long long)(pa->rtt_ns / 1000));
+	else
+		sbuf_printf(b, "\"rtt_us\": null, ");
+	if (pa->mtu != 0)
+		sbuf_printf(b, "\"mtu\": %d, ", pa->mtu);
+	else
+		sbuf_printf(b, "\"mtu\": null, ");
+	if (pa->mtu_learned_ns != 0)
+		sbuf_printf(b, "\"mtu_learned_age_ms\": %llu, ",
+		    (unsigned long long)((now - pa->mtu_learned_ns) /
+		    1000000ULL));
+	else
+		sbuf_printf(b, "\"mtu_learned_age_ms\": null, ");
+	sbuf_printf(b, "\"probes_sent\": %llu, \"probes_answered\": %llu}",
+	    (unsigned long long)pa->probes_sent,
+	    (unsigned long long)pa->probes_answered);
+}
+
+/* The name of the peer a relay pair goes to ("?" once it is gone). */
+static const char *
+pair_name(const struct tm_ctx *ctx, const struct relay_pair *pr)
+{
+	const struct peer	*t = relay_find_by_id(ctx, pr->to);
+
+	return t != NULL ? t->conf.name : "?";
+}
+
+/* The relay lines of a peer: its relay path, what it offers, forwards. */
+static void
+show_relay_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
+    struct sbuf *b)
+{
+	const struct path	*pa = &p->path.relay;
+	const struct relay_peer	*rp = &p->relay;
+	char			 a[INET6_ADDRSTRLEN + 8];
+	size_t			 i;
+
+	if (p->path.has_relay && rp->via != NULL) {
+		sbuf_printf(b, "  relay path via %s: %s", rp->via->conf.name,
+		    path_state(pa));
+		if (pa->probes_answered > 0)
+			sbuf_printf(b, ", rtt %.3f ms", (double)pa->rtt_ns / 1e6);
+		sbuf_printf(b, ", probes %llu/%llu answered%s\n",
+		    (unsigned long long)pa->probes_answered,
+		    (unsigned long long)pa->probes_sent,
+		    path_relayed(&p->path) ? " (active)" : "");
+	}
+	if (rp->punch_told_ns != 0)
+		sbuf_printf(b, "  hole punching: its NAT at %s, %llu probes\n",
+		    udp_ntop(&rp->punch, a, sizeof(a)),
+		    (unsigned long long)rp->punches);
+	if (relay_offers(ctx, p, now))
+		sbuf_printf(b, "  offers to relay\n");
+	for (i = 0; i < rp->npairs; i++)
+		sbuf_printf(b, "  relayed to %s: %llu messages, %llu bytes\n",
+		    pair_name(ctx, &rp->pairs[i]),
+		    (unsigned long long)rp->pairs[i].messages,
+		    (unsigned long long)rp->pairs[i].bytes);
+}
+
+static void
+show_relay_json(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
+    struct sbuf *b)
+{
+	const struct path	*pa = &p->path.relay;
+	const struct relay_peer	*rp = &p->relay;
+	size_t			 i;
+
+	sbuf_printf(b, "\"reached\": \"%s\", \"relay\": ",
+	    path_relayed(&p->path) ? "relay" : "direct");
+	if (p->path.has_relay && rp->via != NULL) {
+		sbuf_printf(b, "{\"via\": ");
+		sbuf_json_str(b, rp->via->conf.name);
+		sbuf_printf(b, ", \"state\": \"%s\", \"active\": %s, ",
+		    path_state(pa), path_relayed(&p->path) ? "true" : "false");
+		show_path_json(pa, now, b);
+		sbuf_printf(b, ", ");
+	} else
+		sbuf_printf(b, "null, ");
+	sbuf_printf(b, "\"offers_relay\": %s, \"relayed\": [",
+	    relay_offers(ctx, p, now) ? "true" : "false");
+	for (i = 0; i < rp->npairs; i++) {
+		sbuf_printf(b, "%s{\"to\": ", i ? ", " : "");
+		sbuf_json_str(b, pair_name(ctx, &rp->pairs[i]));
+		sbuf_printf(b, ", \"messages\": %llu, \"bytes\": %llu}",
+		    (unsigned long long)rp->pairs[i].messages,
+		    (unsigned long long)rp->pairs[i].bytes);
+	}
+	sbuf_printf(b, "], ");
+}
+
 static void
 show_peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
     struct sbuf *b)
@@ -80,8 +178,12 @@ show_peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 		    sizeof(a)));
 	}
 	sbuf_printf(b, "\n  mac: %s\n", mac_ntop(p->conf.mac, m, sizeof(m)));
-	sbuf_printf(b, "  endpoint: %s\n", p->path.has_endpoint ?
-	    udp_ntop(&p->path.endpoint, a, sizeof(a)) : "(none yet)");
+	if (path_relayed(&p->path))
+		sbuf_printf(b, "  endpoint: via %s (relayed)\n",
+		    p->path.relay_name);
+	else
+		sbuf_printf(b, "  endpoint: %s\n", p->path.has_endpoint ?
+		    udp_ntop(&p->path.endpoint, a, sizeof(a)) : "(none yet)");
 	for (i = 0; i < p->path.npaths; i++) {
 		const struct path *pa = &p->path.paths[i];
 
@@ -111,7 +213,8 @@ show_peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 	if (p->path.has_learned)
 		sbuf_printf(b, "  learned endpoint: %s%s\n",
 		    udp_ntop(&p->path.learned.addr, a, sizeof(a)),
-		    p->path.active < 0 ? " (active)" : "");
+		    p->path.active == PATH_LEARNED ? " (active)" : "");
+	show_relay_text(ctx, p, now, b);
 	for (i = 0; i < p->path.nheard && p->path.nheard > 1; i++) {
 		const struct learned_path *h = &p->path.heard[i];
 
@@ -186,7 +289,8 @@ show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 }
 
 static void
-show_peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
+show_peer_json(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
+    struct sbuf *b)
 {
 	char		 key[KEY_B64_LEN + 1], a[INET6_ADDRSTRLEN + 8], m[18];
 	struct tm_addr	 na;
@@ -205,7 +309,7 @@ show_peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 	peer_neigh_addr(p, p->conf.naddrs, &na);
 	sbuf_printf(b, "], \"link_local\": \"%s\", \"mac\": \"%s\", ",
 	    addr_ntop(&na, a, sizeof(a)), mac_ntop(p->conf.mac, m, sizeof(m)));
-	if (p->path.has_endpoint)
+	if (p->path.has_endpoint && !path_relayed(&p->path))
 		sbuf_printf(b, "\"endpoint\": \"%s\", ",
 		    udp_ntop(&p->path.endpoint, a, sizeof(a)));
 	else
@@ -227,24 +331,7 @@ show_peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 		sbuf_printf(b, "\"priority\": %d, \"state\": \"%s\", "
 		    "\"active\": %s, ", pa->priority, path_state(pa),
 		    p->path.active == (int)i ? "true" : "false");
-		if (pa->probes_answered > 0)
-			sbuf_printf(b, "\"rtt_us\": %llu, ",
-			    (unsigned long long)(pa->rtt_ns / 1000));
-		else
-			sbuf_printf(b, "\"rtt_us\": null, ");
-		if (pa->mtu != 0)
-			sbuf_printf(b, "\"mtu\": %d, ", pa->mtu);
-		else
-			sbuf_printf(b, "\"mtu\": null, ");
-		if (pa->mtu_learned_ns != 0)
-			sbuf_printf(b, "\"mtu_learned_age_ms\": %llu, ",
-			    (unsigned long long)((now - pa->mtu_learned_ns) /
-			    1000000ULL));
-		else
-			sbuf_printf(b, "\"mtu_learned_age_ms\": null, ");
-		sbuf_printf(b, "\"probes_sent\": %llu, \"probes_answered\": "
-		    "%llu}", (unsigned long long)pa->probes_sent,
-		    (unsigned long long)pa->probes_answered);
+		show_path_json(pa, now, b);
 	}
 	sbuf_printf(b, "], ");
 	if (p->path.has_learned)
@@ -268,6 +355,7 @@ show_peer_json(const struct peer *p, uint64_t now, struct sbuf *b)
 		    h->peer_active ? "true" : "false");
 	}
 	sbuf_printf(b, "], ");
+	show_relay_json(ctx, p, now, b);
 	if (p->kp_current != NULL)
 		sbuf_printf(b, "\"cipher\": \"%s\", ",
 		    aead_alg_name(p->kp_current->send.alg));
@@ -335,7 +423,7 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 		if (!selected(ctx->peers.peers[i], name))
 			continue;
 		sbuf_printf(b, "%s", first ? "" : ",\n");
-		show_peer_json(ctx->peers.peers[i], now, b);
+		show_peer_json(ctx, ctx->peers.peers[i], now, b);
 		first = 0;
 	}
 	sbuf_printf(b, "\n  ]\n}\n");
@@ -383,6 +471,60 @@ metric_drops(const struct tm_ctx *ctx, struct sbuf *b, const char *name,
 		    peer != NULL ? "\"," : "",
 		    peer_drop_name((enum drop_reason)r),
 		    (unsigned long long)st->drops[r]);
+}
+
+/* Every path of every peer, as path="ADDRESS" or path="relay:NAME". */
+static void
+metric_paths(const struct tm_ctx *ctx, struct sbuf *b)
+{
+	char	 a[INET6_ADDRSTRLEN + 8];
+	size_t	 i, j;
+
+	metric_head(b, "tapmesh_path_up", "gauge",
+	    "1 while the path to the peer works (or is untried), else 0.");
+	for (i = 0; i < ctx->peers.npeers; i++) {
+		const struct peer	*p = ctx->peers.peers[i];
+
+		for (j = 0; j < p->path.npaths; j++)
+			if (p->path.paths[j].resolved)
+				sbuf_printf(b, "tapmesh_path_up{interface=\"%s\","
+				    "peer=\"%s\",path=\"%s\"} %d\n",
+				    ctx->conf.interface, p->conf.name,
+				    udp_ntop(&p->path.paths[j].addr, a,
+				    sizeof(a)), p->path.paths[j].up ? 1 : 0);
+		if (p->path.has_relay && p->relay.via != NULL)
+			sbuf_printf(b, "tapmesh_path_up{interface=\"%s\","
+			    "peer=\"%s\",path=\"relay:%s\"} %d\n",
+			    ctx->conf.interface, p->conf.name,
+			    p->relay.via->conf.name, p->path.relay.up ? 1 : 0);
+	}
+}
+
+/* What this node forwarded as a relay, per pair of peers. */
+static void
+metric_relayed(const struct tm_ctx *ctx, struct sbuf *b)
+{
+	static const char *const what[] = { "messages", "bytes" };
+	size_t	 i, j, k;
+
+	for (k = 0; k < 2; k++) {
+		sbuf_printf(b, "# HELP tapmesh_relayed_%s_total End-to-end "
+		    "%s this node relayed, by source and target peer.\n"
+		    "# TYPE tapmesh_relayed_%s_total counter\n", what[k],
+		    what[k], what[k]);
+		for (i = 0; i < ctx->peers.npeers; i++) {
+			const struct peer	*p = ctx->peers.peers[i];
+
+			for (j = 0; j < p->relay.npairs; j++)
+				sbuf_printf(b, "tapmesh_relayed_%s_total{"
+				    "interface=\"%s\",from=\"%s\",to=\"%s\"} "
+				    "%llu\n", what[k], ctx->conf.interface,
+				    p->conf.name, pair_name(ctx,
+				    &p->relay.pairs[j]), (unsigned long long)
+				    (k == 0 ? p->relay.pairs[j].messages :
+				    p->relay.pairs[j].bytes));
+		}
+	}
 }
 
 void
@@ -448,6 +590,8 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 		    off->metric, ctx->conf.interface, off->c[i].metric,
 		    (unsigned long long)counter_value(&off->c[i],
 		    &ctx->offload));
+	metric_paths(ctx, b);
+	metric_relayed(ctx, b);
 	metric_head(b, "tapmesh_peers", "gauge", "Configured peers.");
 	sbuf_printf(b, "tapmesh_peers{interface=\"%s\"} %zu\n",
 	    ctx->conf.interface, ctx->peers.npeers);

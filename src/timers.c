@@ -3,6 +3,7 @@
  */
 #include "daemon.h"
 #include "probe.h"
+#include "relay.h"
 #include "send.h"
 #include "session.h"
 #include "timers.h"
@@ -175,6 +176,7 @@ timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
 	struct timers_state	 s;
 	unsigned int		 due;
 
+	relay_tick(ctx, p, now);
 	state(p, &s);
 	due = timers_due(&s, l, now);
 	if (due & TIMERS_EXPIRE_PREVIOUS)

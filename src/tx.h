@@ -22,8 +22,9 @@ struct peer;
 
 /* The largest frame the TAP may hand us: MTU_MAX plus a VLAN header. */
 #define FRAME_MAX		(TM_MTU_MAX + 18)
-/* A data message of the largest frame. */
-#define PKT_BUF_LEN		(WIRE_DATA_HEADER_LEN + FRAME_MAX + WIRE_TAG_LEN)
+/* A data message of the largest frame, relayed. */
+#define PKT_BUF_LEN		(WIRE_DATA_HEADER_LEN + FRAME_MAX + WIRE_TAG_LEN + \
+				    WIRE_RELAY_OVERHEAD)
 /* Datagrams queued before the queue flushes by itself. */
 #define TXQ_LEN			128
 

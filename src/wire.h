@@ -27,9 +27,63 @@
 
 #define WIRE_DATA_HEADER_LEN	16
 #define WIRE_DATA_CSUM_PARTIAL	0x01	/* data flags, byte 1 */
-#define WIRE_DATA_FLAGS_KNOWN	WIRE_DATA_CSUM_PARTIAL
+#define WIRE_DATA_RELAY		0x02	/* the plaintext is a relay message */
+#define WIRE_DATA_FLAGS_KNOWN	(WIRE_DATA_CSUM_PARTIAL | WIRE_DATA_RELAY)
 #define WIRE_TAG_LEN		16
 #define WIRE_DATA_OVERHEAD	(WIRE_DATA_HEADER_LEN + WIRE_TAG_LEN)
+
+/*
+ * A relay message is the plaintext of a data message flagged
+ * WIRE_DATA_RELAY, sealed under the session of one hop (a node and its
+ * relay):
+ *
+ *	offset	size	field
+ *	0	1	kind (WIRE_RELAY_*)
+ *	1	3	zero
+ *	4	8	peer id: the first 8 bytes of a static public key
+ *			(forward: the target; deliver: the source;
+ *			unreachable: the target refused; endpoint: the peer
+ *			whose address follows)
+ *	12	n	forward, deliver: the end-to-end message, a handshake
+ *			message or a data message without the relay flag;
+ *			endpoint: 16 bytes of IPv6 (IPv4-mapped) address and
+ *			a big-endian port; unreachable: nothing
+ */
+#define WIRE_RELAY_FORWARD	1	/* to a relay: pass it on */
+#define WIRE_RELAY_DELIVER	2	/* from a relay: passed on */
+#define WIRE_RELAY_UNREACHABLE	3	/* from a relay: cannot pass on */
+#define WIRE_RELAY_ENDPOINT	4	/* from a relay: where a peer is */
+#define WIRE_RELAY_HEADER_LEN	12
+#define WIRE_RELAY_ID_LEN	8
+#define WIRE_RELAY_ENDPOINT_LEN	(WIRE_RELAY_HEADER_LEN + 18)
+/* What relaying adds to an end-to-end message. */
+#define WIRE_RELAY_OVERHEAD	(WIRE_RELAY_HEADER_LEN + WIRE_DATA_OVERHEAD)
+
+/* Writes a relay message header of that kind and peer id. */
+static inline void
+wire_relay_header_write(uint8_t *p, uint8_t kind, const uint8_t *id)
+{
+	size_t	 i;
+
+	p[0] = kind;
+	p[1] = p[2] = p[3] = 0;
+	for (i = 0; i < WIRE_RELAY_ID_LEN; i++)
+		p[4 + i] = id[i];
+}
+
+/*
+ * Whether msg (len bytes) may travel end to end through a relay: a
+ * message of a known type that is not itself relay traffic, so that
+ * nothing is relayed twice.
+ */
+static inline int
+wire_relayable(const uint8_t *msg, size_t len)
+{
+	if (len < 4 || msg[0] < WIRE_TYPE_INITIATION ||
+	    msg[0] > WIRE_TYPE_DATA)
+		return 0;
+	return msg[0] != WIRE_TYPE_DATA || (msg[1] & WIRE_DATA_RELAY) == 0;
+}
 
 /* Writes a data header for the given receiver index and counter. */
 static inline void

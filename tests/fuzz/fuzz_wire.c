@@ -213,7 +213,8 @@ feed(const uint8_t *buf, size_t len, const struct sockaddr_in6 *from)
 		memcpy(fed, buf, len);
 		fed_len = len;
 	}
-	p = receive_datagram(&ctx, ctx.rx.buf, len, from, &frame, &flen, &partial);
+	p = receive_datagram(&ctx, ctx.rx.buf, len, from, 0, &frame, &flen,
+	    &partial);
 	if (debug)
 		fprintf(stderr, "fed type %u len %zu: %s, %lu sent (last %zu)\n",
 		    len > 0 ? buf[0] : 0, len, p != NULL ? "frame" : "-",

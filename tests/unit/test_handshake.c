@@ -958,11 +958,13 @@ test_wire_data_header(void **state)
 	p[2] = 1;
 	assert_int_equal(wire_data_header_read(p, 32, &idx, &ctr), -1);
 	p[2] = 0;
-	/* Byte 1 holds flags: the known one passes, others do not. */
+	/* Byte 1 holds flags: the known ones pass, others do not. */
 	wire_data_set_flags(p, WIRE_DATA_CSUM_PARTIAL);
 	assert_int_equal(wire_data_header_read(p, 32, &idx, &ctr), 0);
 	assert_int_equal(wire_data_flags(p), WIRE_DATA_CSUM_PARTIAL);
-	wire_data_set_flags(p, 0x02);
+	wire_data_set_flags(p, WIRE_DATA_RELAY);
+	assert_int_equal(wire_data_header_read(p, 32, &idx, &ctr), 0);
+	wire_data_set_flags(p, 0x04);
 	assert_int_equal(wire_data_header_read(p, 32, &idx, &ctr), -1);
 	wire_data_set_flags(p, 0);
 	p[0] = 3;

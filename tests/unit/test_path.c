@@ -20,6 +20,7 @@
 #define SEC	1000000000ULL
 #define HOLD	(5 * SEC)
 #define T0	(1000 * SEC)
+#define FRESH	(3 * SEC)
 
 static struct peer_conf		 conf;
 static struct path_set		 ps;
@@ -77,22 +78,52 @@ static void
 test_failover_order(void **state)
 {
 	(void)state;
-	assert_int_equal(path_choose(&ps, T0, HOLD), 0);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), 0);
 	ps.paths[0].up = 0;
-	assert_int_equal(path_choose(&ps, T0, HOLD), 1);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), 1);
 	ps.paths[1].up = 0;
-	assert_int_equal(path_choose(&ps, T0, HOLD), 2);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), 2);
 	ps.paths[2].up = 0;
-	assert_int_equal(path_choose(&ps, T0, HOLD), PATH_NONE);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_NONE);
 	ps.has_learned = 1;
-	assert_int_equal(path_choose(&ps, T0, HOLD), PATH_LEARNED);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_LEARNED);
 	/* Equal priorities: the first one configured. */
 	ps.paths[1].up = ps.paths[2].up = 1;
 	ps.paths[2].priority = 20;
-	assert_int_equal(path_choose(&ps, T0, HOLD), 1);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), 1);
 	/* A lower priority number wins wherever it stands. */
 	ps.paths[2].priority = 5;
-	assert_int_equal(path_choose(&ps, T0, HOLD), 2);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), 2);
+}
+
+/*
+ * The relay is the last resort: below every live configured path, and
+ * below a learned path heard from lately; a stale learned path loses
+ * to a working relay, a dead relay to anything.
+ */
+static void
+test_relay_last_resort(void **state)
+{
+	(void)state;
+	path_set_relay(&ps, "hub", &rl);
+	assert_true(ps.has_relay);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), 0);
+	ps.paths[0].up = ps.paths[1].up = ps.paths[2].up = 0;
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_RELAY);
+	ps.has_learned = 1;
+	ps.learned.last_reply_ns = T0 - FRESH / 2;
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_LEARNED);
+	ps.learned.last_reply_ns = T0 - FRESH;
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_RELAY);
+	ps.relay.up = 0;
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), PATH_LEARNED);
+	/* Traffic moves to the relay and back, and forgets it when gone. */
+	ps.relay.up = 1;
+	path_select(&ps, T0, HOLD, FRESH, &rl);
+	assert_true(path_relayed(&ps));
+	path_set_relay(&ps, NULL, &rl);
+	assert_false(ps.has_relay);
+	assert_int_equal(ps.active, PATH_LEARNED);
 }
 
 /* A path that came back waits the whole hold-down; a missed probe too. */
@@ -101,22 +132,22 @@ test_hold_down(void **state)
 {
 	(void)state;
 	ps.paths[0].up = 0;
-	path_select(&ps, T0, HOLD, &rl);
+	path_select(&ps, T0, HOLD, FRESH, &rl);
 	assert_int_equal(ps.active, 1);
 	/* The primary answers again at T0. */
 	ps.paths[0].up = 1;
 	ps.paths[0].up_since_ns = T0;
-	assert_int_equal(path_choose(&ps, T0, HOLD), 1);
-	assert_int_equal(path_choose(&ps, T0 + HOLD - 1, HOLD), 1);
-	assert_int_equal(path_choose(&ps, T0 + HOLD, HOLD), 0);
+	assert_int_equal(path_choose(&ps, T0, HOLD, FRESH), 1);
+	assert_int_equal(path_choose(&ps, T0 + HOLD - 1, HOLD, FRESH), 1);
+	assert_int_equal(path_choose(&ps, T0 + HOLD, HOLD, FRESH), 0);
 	/* A path that missed its latest probe is not switched to. */
 	ps.paths[0].missed = 1;
-	assert_int_equal(path_choose(&ps, T0 + 10 * HOLD, HOLD), 1);
+	assert_int_equal(path_choose(&ps, T0 + 10 * HOLD, HOLD, FRESH), 1);
 	/* ... but the active one keeps the traffic while it is up. */
 	ps.paths[1].missed = 2;
-	assert_int_equal(path_choose(&ps, T0 + 10 * HOLD, HOLD), 1);
+	assert_int_equal(path_choose(&ps, T0 + 10 * HOLD, HOLD, FRESH), 1);
 	ps.paths[0].missed = 0;
-	path_select(&ps, T0 + HOLD, HOLD, &rl);
+	path_select(&ps, T0 + HOLD, HOLD, FRESH, &rl);
 	assert_int_equal(ps.active, 0);
 	assert_memory_equal(&ps.endpoint, &ps.paths[0].addr,
 	    sizeof(ps.endpoint));
@@ -131,8 +162,8 @@ test_choose_is_pure(void **state)
 	(void)state;
 	ps.paths[0].up = 0;
 	memcpy(&before, &ps, sizeof(before));
-	(void)path_choose(&ps, T0, HOLD);
-	(void)path_choose(&ps, T0 + HOLD, 0);
+	(void)path_choose(&ps, T0, HOLD, FRESH);
+	(void)path_choose(&ps, T0 + HOLD, 0, FRESH);
 	assert_memory_equal(&before, &ps, sizeof(ps));
 }
 
@@ -193,7 +224,7 @@ test_heard_bounded(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++)
 		ps.paths[i].up = 0;
-	path_select(&ps, T0, HOLD, &rl);
+	path_select(&ps, T0, HOLD, FRESH, &rl);
 	for (i = 0; i < 20; i++) {
 		sa(&a, "192.0.2.99", (uint16_t)(40000 + i));
 		path_heard(&ps, &a, T0 + (uint64_t)i, SEC, &rl);
@@ -225,7 +256,7 @@ test_source(void **state)
 	assert_ptr_equal(path_source(&ps, &ps.endpoint, 1),
 	    &conf.endpoints[0].source);
 	ps.paths[0].up = 0;
-	path_select(&ps, T0, HOLD, &rl);
+	path_select(&ps, T0, HOLD, FRESH, &rl);
 	assert_int_equal(ps.active, 1);
 	assert_ptr_equal(path_source(&ps, &ps.endpoint, 1),
 	    &conf.endpoints[1].source);
@@ -324,6 +355,7 @@ main(void)
 		cmocka_unit_test_setup(test_init, setup),
 		cmocka_unit_test_setup(test_mtu_ipv6_floor, setup),
 		cmocka_unit_test_setup(test_failover_order, setup),
+		cmocka_unit_test_setup(test_relay_last_resort, setup),
 		cmocka_unit_test_setup(test_hold_down, setup),
 		cmocka_unit_test_setup(test_choose_is_pure, setup),
 		cmocka_unit_test_setup(test_heard, setup),

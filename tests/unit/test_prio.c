@@ -177,6 +177,20 @@ test_truncated(void **state)
 	}
 }
 
+/* What a relay goes by: the outer TOS, CS6 and CS7 only, any ECN. */
+static void
+test_tos(void **state)
+{
+	unsigned	 t;
+
+	(void)state;
+	for (t = 0; t < 256; t++)
+		assert_int_equal(prio_tos((uint8_t)t), t >> 2 == 48 ||
+		    t >> 2 == 56);
+	assert_true(prio_tos(0xc0) && prio_tos(0xc3) && prio_tos(0xe0));
+	assert_false(prio_tos(0xb8) || prio_tos(0x00) || prio_tos(0xbc));
+}
+
 int
 main(void)
 {
@@ -185,6 +199,7 @@ main(void)
 		cmocka_unit_test(test_other),
 		cmocka_unit_test(test_isis),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_tos),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
