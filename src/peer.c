@@ -122,17 +122,29 @@ peer_table_init(struct peer_table *pt, const struct peer_conf *confs,
 }
 
 void
+peer_free(struct peer *p)
+{
+	free(p->relay.pairs);
+	explicit_bzero(p, sizeof(*p));
+	free(p);
+}
+
+void
 peer_table_free(struct peer_table *pt)
 {
 	size_t	 i;
 
-	for (i = 0; i < pt->npeers; i++) {
-		relay_peer_free(pt->peers[i]);
-		free(pt->peers[i]);
-	}
+	for (i = 0; i < pt->npeers; i++)
+		peer_free(pt->peers[i]);
 	free(pt->buckets);
 	free(pt->peers);
 	memset(pt, 0, sizeof(*pt));
+}
+
+const uint8_t *
+peer_relay_id(const struct peer *p)
+{
+	return p->conf.public_key;
 }
 
 struct peer *

@@ -15,7 +15,7 @@
 #include "index.h"
 #include "log.h"
 #include "path.h"
-#include "relay.h"
+#include "relaystate.h"
 
 /* Why a packet was dropped; the counters are indexed by these. */
 enum drop_reason {
@@ -115,6 +115,13 @@ int	 peer_table_init(struct peer_table *, const struct peer_conf *,
 struct peer *peer_new(const struct peer_conf *);
 
 /*
+ * Frees a peer and what it holds itself (its relay pairs), wiping it; its
+ * sessions and neighbour entries are gone already (session_peer_free,
+ * neigh_peer_remove).
+ */
+void	 peer_free(struct peer *);
+
+/*
  * Makes the table hold exactly the n peers given (a reload's result),
  * rebuilding the MAC hash.  The array is taken over by the table.  Peers
  * that were in the table before but are not given are not freed here.
@@ -134,6 +141,12 @@ void	 peer_table_commit(struct peer_table *, struct peer **, size_t,
 
 /* Frees the table and every peer in it. */
 void	 peer_table_free(struct peer_table *);
+
+/*
+ * The id by which relays name p (WIRE_RELAY_ID_LEN bytes, PROTOCOL
+ * section 7): the first bytes of its static public key.
+ */
+const uint8_t *peer_relay_id(const struct peer *);
 
 /* The peer owning a MAC, or NULL. */
 struct peer *peer_find_by_mac(const struct peer_table *, const uint8_t *);

@@ -19,19 +19,13 @@ ms_ns(uint64_t ms)
 	return ms * 1000000ULL;
 }
 
-const uint8_t *
-relay_id(const struct peer *p)
-{
-	return p->conf.public_key;
-}
-
 struct peer *
 relay_find_by_id(const struct tm_ctx *ctx, const uint8_t *id)
 {
 	size_t	 i;
 
 	for (i = 0; i < ctx->peers.npeers; i++)
-		if (memcmp(relay_id(ctx->peers.peers[i]), id,
+		if (memcmp(peer_relay_id(ctx->peers.peers[i]), id,
 		    WIRE_RELAY_ID_LEN) == 0)
 			return ctx->peers.peers[i];
 	return NULL;
@@ -163,7 +157,7 @@ pair_of(struct peer *src, const struct peer *target)
 	size_t			 i, cap;
 
 	for (i = 0; i < rp->npairs; i++)
-		if (memcmp(rp->pairs[i].to, relay_id(target),
+		if (memcmp(rp->pairs[i].to, peer_relay_id(target),
 		    WIRE_RELAY_ID_LEN) == 0)
 			return &rp->pairs[i];
 	if (rp->npairs == rp->capacity) {
@@ -175,7 +169,7 @@ pair_of(struct peer *src, const struct peer *target)
 	}
 	n = &rp->pairs[rp->npairs++];
 	memset(n, 0, sizeof(*n));
-	memcpy(n->to, relay_id(target), WIRE_RELAY_ID_LEN);
+	memcpy(n->to, peer_relay_id(target), WIRE_RELAY_ID_LEN);
 	return n;
 }
 
@@ -186,7 +180,7 @@ tell_endpoint(struct tm_ctx *ctx, struct peer *to, const struct peer *about)
 	uint8_t	*pt = ctx->relay_buf;
 	const struct sockaddr_in6 *sa = &about->path.endpoint;
 
-	wire_relay_header_write(pt, WIRE_RELAY_ENDPOINT, relay_id(about));
+	wire_relay_header_write(pt, WIRE_RELAY_ENDPOINT, peer_relay_id(about));
 	memcpy(pt + WIRE_RELAY_HEADER_LEN, &sa->sin6_addr, 16);
 	memcpy(pt + WIRE_RELAY_HEADER_LEN + 16, &sa->sin6_port, 2);
 	(void)send_relayed(ctx, to, pt, WIRE_RELAY_ENDPOINT_LEN, to, 0, 0, 0);
@@ -255,7 +249,7 @@ forward(struct tm_ctx *ctx, struct peer *src, uint8_t *pt, size_t len,
 		    0);
 		return;
 	}
-	wire_relay_header_write(pt, WIRE_RELAY_DELIVER, relay_id(src));
+	wire_relay_header_write(pt, WIRE_RELAY_DELIVER, peer_relay_id(src));
 	/*
 	 * The outer TOS goes on as it came (DSCP, and ECN as a router
 	 * forwards it); the frame inside is not this node's to read.
@@ -398,12 +392,4 @@ relay_forget(struct tm_ctx *ctx, const struct peer *gone)
 		if (p->relay.via == gone)
 			use_relay(ctx, p, NULL);
 	}
-}
-
-void
-relay_peer_free(struct peer *p)
-{
-	free(p->relay.pairs);
-	p->relay.pairs = NULL;
-	p->relay.npairs = p->relay.capacity = 0;
 }

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "relaystate.h"
 #include "wire.h"
 
 struct tm_ctx;
@@ -57,42 +58,6 @@ struct peer;
 #define RELAY_ASSUMED_MTU	1500
 /* Each forwarded message costs at least this many bytes of the budget. */
 #define RELAY_MIN_CHARGE	256
-
-/* What a relay forwarded from one source to one target. */
-struct relay_pair {
-	uint8_t			 to[WIRE_RELAY_ID_LEN];
-	uint64_t		 messages;
-	uint64_t		 bytes;
-	uint64_t		 data_ns;	/* a data message, last time */
-	uint64_t		 round_ns;	/* the last round started */
-	uint64_t		 round_ms;	/* until the next one */
-};
-
-/* The relay state of one peer. */
-struct relay_peer {
-	/* It offers to relay: a probe of its said so at offer_ns. */
-	uint64_t		 offer_ns;
-	/* The relay that reaches it, and one that failed it lately. */
-	struct peer		*via;
-	struct peer		*failed;
-	uint64_t		 failed_ns;
-	/* On a relay: its forwarding budget, and where it went. */
-	double			 tokens;
-	uint64_t		 tokens_ns;
-	struct relay_pair	*pairs;
-	size_t			 npairs;
-	size_t			 capacity;
-	uint64_t		 unreachable_sent;
-	/* Hole punching: where the relay says it is. */
-	struct sockaddr_in6	 punch;
-	uint64_t		 punch_told_ns;	/* 0: nothing to punch */
-	uint64_t		 punch_next_ns;
-	unsigned int		 punch_left;	/* of this round */
-	uint64_t		 punches;
-};
-
-/* The peer id of p: the first 8 bytes of its static public key. */
-const uint8_t *relay_id(const struct peer *);
 
 /* The peer of that id (WIRE_RELAY_ID_LEN bytes), or NULL. */
 struct peer *relay_find_by_id(const struct tm_ctx *, const uint8_t *);
@@ -134,8 +99,5 @@ int	 relay_frame_limit(const struct peer *);
 
 /* Forgets peer gone (a reload removed it) wherever it is referred to. */
 void	 relay_forget(struct tm_ctx *, const struct peer *gone);
-
-/* Frees p's relay state. */
-void	 relay_peer_free(struct peer *);
 
 #endif

@@ -13,6 +13,7 @@
 #include "relay.h"
 #include "reload.h"
 #include "routes.h"
+#include "send.h"
 #include "session.h"
 
 /* Refuses changes to what only a restart can change. */
@@ -129,7 +130,7 @@ rekey_peer(struct tm_ctx *ctx, struct peer *p, int keys, int psk)
 	drop_unlisted(ctx, p, &p->kp_previous);
 	drop_unlisted(ctx, p, &p->kp_next);
 	session_abandon(ctx, p);
-	session_initiate(ctx, p, event_now_ns(), 0);
+	send_initiation(ctx, p, event_now_ns(), 0);
 	log_info("peer %s: new %s%s%s; handshaking again", p->conf.name,
 	    keys ? "public keys" : "", keys && psk ? " and " : "",
 	    psk ? "pre-shared key" : "");
@@ -211,7 +212,7 @@ switch_key(struct tm_ctx *ctx, const struct tm_config *nc,
 	    "again with every peer", b64);
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		session_abandon(ctx, ctx->peers.peers[i]);
-		session_initiate(ctx, ctx->peers.peers[i], now, 0);
+		send_initiation(ctx, ctx->peers.peers[i], now, 0);
 	}
 }
 
@@ -297,11 +298,9 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 			continue;
 		log_info("peer %s: removed", p->conf.name);
 		relay_forget(ctx, p);
-		relay_peer_free(p);
 		session_peer_free(ctx, p);
 		neigh_peer_remove(ctx, p);
-		OPENSSL_cleanse(p, sizeof(*p));
-		free(p);
+		peer_free(p);
 		nremoved++;
 	}
 	/*

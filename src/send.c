@@ -7,11 +7,45 @@
 #include "offload.h"
 #include "path.h"
 #include "prio.h"
-#include "relay.h"
 #include "send.h"
 #include "session.h"
 #include "tos.h"
 #include "tx.h"
+
+void
+send_initiation(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
+{
+	struct sockaddr_in6	 to;
+	const struct in6_addr	*src;
+	uint8_t			 msg[HANDSHAKE_INITIATION_LEN];
+	int			 direct, relayed;
+
+	/*
+	 * The same message both ways on a retry: whichever copy arrives
+	 * first is answered, the other is a replay.
+	 */
+	direct = !path_relayed(&p->path) && path_handshake_target(&p->path,
+	    retry, p->kp_current != NULL, &to, &src) == 0;
+	relayed = p->relay.via != NULL && (!direct || retry);
+	if ((!direct && !relayed) ||
+	    session_initiation(ctx, p, now, retry, msg) == -1)
+		return;
+	if (direct)
+		tx_raw(ctx, p, &to, src, msg, sizeof(msg), now);
+	if (relayed)
+		(void)send_raw_relayed(ctx, p, p->relay.via, msg, sizeof(msg));
+	log_debug("peer %s: initiation sent%s", p->conf.name, relayed ?
+	    direct ? " (and relayed)" : " (relayed)" : "");
+}
+
+void
+send_want_handshake(struct tm_ctx *ctx, struct peer *p, uint64_t now)
+{
+	if (p->hs_sent_ns != 0 && ((!p->up && p->hs_attempts > 0) ||
+	    now - p->hs_sent_ns < session_retry_ns(ctx)))
+		return;
+	send_initiation(ctx, p, now, p->hs_sent_ns != 0);
+}
 
 /*
  * Seals frame (flen bytes) with the given flags under p's current
@@ -28,12 +62,12 @@ seal_into(struct tm_ctx *ctx, struct peer *p, uint8_t *pkt,
 	if (kp == NULL || kp->send_counter >= REPLAY_REJECT_AFTER ||
 	    now - kp->created_ns >= session_reject_ns(ctx)) {
 		count_drop(ctx, p, DROP_NO_SESSION);
-		session_want(ctx, p, now);
+		send_want_handshake(ctx, p, now);
 		return 0;
 	}
 	if (kp->initiator && (now - kp->created_ns >= session_rekey_ns(ctx) ||
 	    kp->send_counter >= SESSION_REKEY_MESSAGES) && p->hs_sent_ns == 0)
-		session_initiate(ctx, p, now, 0);
+		send_initiation(ctx, p, now, 0);
 	ctr = kp->send_counter++;
 	wire_data_header_write(pkt, kp->remote_index, ctr);
 	wire_data_set_flags(pkt, dflags);
@@ -79,7 +113,7 @@ send_raw_relayed(struct tm_ctx *ctx, struct peer *p, struct peer *relay,
 		count_drop(ctx, p, DROP_NO_ENDPOINT);
 		return -1;
 	}
-	wire_relay_header_write(pt, WIRE_RELAY_FORWARD, relay_id(p));
+	wire_relay_header_write(pt, WIRE_RELAY_FORWARD, peer_relay_id(p));
 	memcpy(pt + WIRE_RELAY_HEADER_LEN, msg, len);
 	return send_relayed(ctx, relay, pt, WIRE_RELAY_HEADER_LEN + len, p, 0,
 	    0, 0);
@@ -117,7 +151,7 @@ seal(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 		    dflags);
 		if (n == 0)
 			return -1;
-		wire_relay_header_write(pt, WIRE_RELAY_FORWARD, relay_id(p));
+		wire_relay_header_write(pt, WIRE_RELAY_FORWARD, peer_relay_id(p));
 		return send_relayed(ctx, p->relay.via, pt,
 		    WIRE_RELAY_HEADER_LEN + n, p, frame_len, tos, urgent);
 	}

@@ -32,6 +32,22 @@ int	 send_frame(struct tm_ctx *, struct peer *, const uint8_t *, size_t);
 int	 send_frame_partial(struct tm_ctx *, struct peer *, uint8_t *, size_t,
 	    size_t);
 
+/*
+ * Sends a new initiation to the peer's active path, or on a retry
+ * without a session to its next configured endpoint in turn; through its
+ * relay when traffic goes that way or nothing direct is known, and on a
+ * retry beside the direct attempt.
+ */
+void	 send_initiation(struct tm_ctx *, struct peer *, uint64_t now,
+	    int retry);
+
+/*
+ * Starts a handshake unless one is in flight and not yet due a retry, or
+ * the peer is down and its retries back off (timers_retry_wait): those
+ * are left to the timers.
+ */
+void	 send_want_handshake(struct tm_ctx *, struct peer *, uint64_t now);
+
 /* A keepalive: an empty data message to the active endpoint. */
 int	 send_keepalive(struct tm_ctx *, struct peer *);
 

@@ -12,7 +12,6 @@
 #include "neigh.h"
 #include "path.h"
 #include "peerconf.h"
-#include "send.h"
 #include "session.h"
 #include "tx.h"
 
@@ -147,32 +146,19 @@ session_cookie(const struct peer *p, uint64_t now)
 	return p->cookie;
 }
 
-void
-session_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
+int
+session_initiation(struct tm_ctx *ctx, struct peer *p, uint64_t now,
+    int retry, uint8_t msg[HANDSHAKE_INITIATION_LEN])
 {
-	struct sockaddr_in6	 to;
-	const struct in6_addr	*src;
-	uint8_t			 msg[HANDSHAKE_INITIATION_LEN];
-	uint64_t		 sec;
-	uint32_t		 nsec;
-	int			 rc, direct, relayed;
+	uint64_t	 sec;
+	uint32_t	 nsec;
+	int		 rc;
 
-	/*
-	 * Through the relay when traffic goes that way or nothing direct is
-	 * known; also, on a retry, beside the direct attempt (the same
-	 * message: whichever copy arrives first is answered, the other is a
-	 * replay).
-	 */
-	direct = !path_relayed(&p->path) && path_handshake_target(&p->path,
-	    retry, p->kp_current != NULL, &to, &src) == 0;
-	relayed = p->relay.via != NULL && (!direct || retry);
-	if (!direct && !relayed)
-		return;
 	p->hs_index.kind = INDEX_HANDSHAKE;
 	p->hs_index.peer = p;
 	if (index_insert(&ctx->index, &p->hs_index) == -1) {
 		log_warnx("peer %s: no random index", p->conf.name);
-		return;
+		return -1;
 	}
 	/*
 	 * The key the current session authenticated is the one to use; a
@@ -192,7 +178,7 @@ session_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
 		log_warnx("peer %s: initiation: %s", p->conf.name,
 		    handshake_strerror(rc));
 		index_remove(&ctx->index, &p->hs_index);
-		return;
+		return -1;
 	}
 	memcpy(p->last_mac1, p->hs.sent_mac1, sizeof(p->last_mac1));
 	p->last_mac1_index = p->hs_index.idx;
@@ -201,12 +187,7 @@ session_initiate(struct tm_ctx *ctx, struct peer *p, uint64_t now, int retry)
 		p->hs_attempts++;
 	p->hs_sent_ns = now;
 	p->stats.handshakes_sent++;
-	if (direct)
-		tx_raw(ctx, p, &to, src, msg, sizeof(msg), now);
-	if (relayed)
-		(void)send_raw_relayed(ctx, p, p->relay.via, msg, sizeof(msg));
-	log_debug("peer %s: initiation sent%s", p->conf.name, relayed ?
-	    direct ? " (and relayed)" : " (relayed)" : "");
+	return 0;
 }
 
 void
@@ -216,15 +197,6 @@ session_abandon(struct tm_ctx *ctx, struct peer *p)
 	handshake_clear(&p->hs);
 	p->hs_sent_ns = 0;
 	p->hs_attempts = 0;
-}
-
-void
-session_want(struct tm_ctx *ctx, struct peer *p, uint64_t now)
-{
-	if (p->hs_sent_ns != 0 && ((!p->up && p->hs_attempts > 0) ||
-	    now - p->hs_sent_ns < session_retry_ns(ctx)))
-		return;
-	session_initiate(ctx, p, now, p->hs_sent_ns != 0);
 }
 
 void

@@ -99,17 +99,12 @@ uint32_t session_hs_flags(const struct tm_ctx *);
 const uint8_t *session_cookie(const struct peer *, uint64_t now);
 
 /*
- * Sends a new initiation to the peer's active path, or on a retry
- * without a session to its next configured endpoint in turn.
+ * Makes a new initiation to the peer into msg (a retry tries the other
+ * key of a rollover) and counts it as sent; send_initiation sends it.
+ * Returns 0, or -1 (logged) when none could be made.
  */
-void	 session_initiate(struct tm_ctx *, struct peer *, uint64_t, int);
-
-/*
- * Starts a handshake unless one is in flight and not yet due a retry, or
- * the peer is down and its retries back off (timers_retry_wait): those
- * are left to the timers.
- */
-void	 session_want(struct tm_ctx *, struct peer *, uint64_t);
+int	 session_initiation(struct tm_ctx *, struct peer *, uint64_t now,
+	    int retry, uint8_t msg[HANDSHAKE_INITIATION_LEN]);
 
 /*
  * Something changed that may make an unanswering peer answer: traffic

@@ -193,9 +193,9 @@ timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
 	if (due & TIMERS_ABANDON)
 		session_abandon(ctx, p);
 	if (due & TIMERS_RETRY)
-		session_initiate(ctx, p, now, 1);
+		send_initiation(ctx, p, now, 1);
 	if (due & TIMERS_INITIATE)
-		session_want(ctx, p, now);
+		send_want_handshake(ctx, p, now);
 	if (due & TIMERS_PROBE)
 		probe_tick(ctx, p, now);
 	if (timers_keepalive_due(p->kp_current != NULL, p->last_tx_ns, l, now))
