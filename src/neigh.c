@@ -139,7 +139,7 @@ neigh_restore(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 	}
 	p->neigh_dirty = 0;
 	neigh_set_all(ctx, p, NUD_PERMANENT);
-	log_info("peer %s: neighbour entries restored", p->conf.name);
+	log_info("peer %s: restoring its neighbour entries", p->conf.name);
 }
 
 static void

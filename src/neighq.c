@@ -125,12 +125,6 @@ neighq_del(struct tm_ctx *ctx, const struct tm_addr *a)
 	want(ctx, a, NULL, 0);
 }
 
-size_t
-neighq_pending(const struct tm_ctx *ctx)
-{
-	return ctx->neighq != NULL ? ctx->neighq->n : 0;
-}
-
 /*
  * How long to wait before sending again after nl_async_flush returned
  * rc (0: it was taken); *err is the error worth logging, or 0.

@@ -42,9 +42,6 @@ void	 neighq_set(struct tm_ctx *, const struct tm_addr *, const uint8_t *,
 /* Wants no entry for address on the TAP (none at all is fine). */
 void	 neighq_del(struct tm_ctx *, const struct tm_addr *);
 
-/* The number of addresses whose wanted state is not acknowledged yet. */
-size_t	 neighq_pending(const struct tm_ctx *);
-
 /*
  * At exit: sends what is queued and waits up to timeout_ms for the
  * answers, then closes the socket.  Returns how many were left undone.
