@@ -123,7 +123,10 @@ joins(const struct txq_entry *a, const struct txq_entry *b)
  * Sends the messages built by tx_flush; a message the kernel refuses
  * whole (a GSO size above a learned path MTU, an ICMP error of an
  * earlier datagram reported now) is sent again one datagram at a time,
- * as without the queue.
+ * as without the queue.  One this host's firewall refused (EPERM) is
+ * dropped and counted, as a datagram sent at once would be: sent again
+ * it would only be refused again, or, where the rule matched the whole
+ * GSO message only, slip past the rule.
  */
 static void
 send_msgs(struct tm_ctx *ctx, const struct udp_msg *m, const size_t *first,
@@ -143,6 +146,13 @@ send_msgs(struct tm_ctx *ctx, const struct udp_msg *m, const size_t *first,
 			}
 		if (r > 0) {
 			done += (size_t)r;
+			continue;
+		}
+		if (errno == EPERM) {
+			for (i = 0; i < m[done].niov; i++)
+				count_drop(ctx, tx->q[first[done] + i].peer,
+				    DROP_IO);
+			done++;
 			continue;
 		}
 		for (i = 0; i < m[done].niov; i++) {
