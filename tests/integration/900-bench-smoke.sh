@@ -1,7 +1,7 @@
 #!/bin/bash
 # Smoke test of the benchmark (bench/run --quick): it runs to the end
-# within its time bound and exits 0; tapmesh (both ciphers), raw veth and
-# VXLAN are measured; every competitor is measured or reported "not
+# within its time bound and exits 0; tapmesh (both ciphers, and through
+# a relay), raw veth and VXLAN are measured; every competitor is measured or reported "not
 # installed"; the mesh scale figures are there; the JSON is complete; no
 # namespace is left behind.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
@@ -12,7 +12,7 @@ command -v python3 >/dev/null || skip_all "python3 is not installed"
 out=$(mktemp -d /tmp/tapmesh-bench-smoke.XXXXXX) || bail "mktemp"
 trap 'rm -rf "$out"; lab_cleanup' EXIT
 
-before=$(ip netns list | awk '{print $1}' | grep -c '^tb[AB]-')
+before=$(ip netns list | awk '{print $1}' | grep -c '^tb[ABR]-')
 start=$SECONDS
 timeout 240 bash "$TOP_SRCDIR/bench/run" --quick -o "$out/results.json" \
     >"$out/stdout" 2>"$out/stderr"
@@ -23,7 +23,7 @@ check "bench/run --quick exits 0 (status $rc)" test "$rc" = 0
 check "bench/run --quick took ${took} s (at most 120)" test "$took" -le 120
 check "the table is on stdout" grep -q "^tapmesh-aes " "$out/stdout"
 check "the mesh scale table is on stdout" grep -q "^Mesh scale" "$out/stdout"
-after=$(ip netns list | awk '{print $1}' | grep -c '^tb[AB]-')
+after=$(ip netns list | awk '{print $1}' | grep -c '^tb[ABR]-')
 check "no benchmark namespace left behind" test "$after" -le "$before"
 
 # jcheck DESCRIPTION PYTHON-EXPRESSION: one check on the JSON (j).
@@ -35,13 +35,13 @@ sys.exit(0 if ($2) else 1)" "$out/results.json"
 }
 jcheck "JSON: quick mode, one repetition" \
     'j["mode"] == "quick" and j["repetitions"] == 1'
-for s in raw vxlan tapmesh-aes tapmesh-chacha; do
+for s in raw vxlan tapmesh-aes tapmesh-chacha tapmesh-relayed; do
 	jcheck "JSON: $s measured, TCP and UDP throughput and RTT > 0" \
 	    "j['systems']['$s']['status'] == 'ok' and all(
 	        j['systems']['$s']['median'].get(m, 0) > 0
 	        for m in ('tcp1_mbps', 'tcp4_mbps', 'udp_mbps', 'rtt_avg_ms'))"
 done
-for s in tapmesh-aes tapmesh-chacha; do
+for s in tapmesh-aes tapmesh-chacha tapmesh-relayed; do
 	jcheck "JSON: $s CPU per GB and ratios to raw" \
 	    "j['systems']['$s']['median'].get('cpu_s_per_gb', 0) > 0 and
 	     0 < j['systems']['$s']['ratio_to_raw']['tcp1_mbps']"

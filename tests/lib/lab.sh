@@ -25,6 +25,10 @@ tl_log() { cat "$TL_STATE/$1/tapmeshd.log"; }
 
 tl_cleanup() {
 	local pid
+	# Daemons of tests/lib/routing.sh (LAB_PIDS) stop before their
+	# namespaces and TL_STATE go.
+	TL_BG+=("${LAB_PIDS[@]}")
+	LAB_PIDS=()
 	for pid in "${TL_BG[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done

@@ -42,6 +42,17 @@ rt_need_cmd() {
 # rt_ms: the monotonic-enough wall clock in milliseconds.
 rt_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
+# rt_ns I, rt_home: node I's namespace and the directory the daemons'
+# files go below: the netns lab's node I and LAB_DIR, or in a test on
+# contrib/lab's lab (tests/lib/lab.sh, which sets TL_NAME) the host
+# named I and TL_STATE.
+rt_ns() {
+	if [ -n "${TL_NAME:-}" ]; then echo "tml-$TL_NAME-$1"; else lab_ns "$1"; fi
+}
+rt_home() {
+	if [ -n "${TL_NAME:-}" ]; then echo "$TL_STATE"; else echo "$LAB_DIR"; fi
+}
+
 # rt_node_setup I: the loopback addresses 10.0.0.I/32 and fd00:1::I/128
 # on lo, and forwarding on, in node I.
 rt_node_setup() {
@@ -75,20 +86,21 @@ rt_kill() {
 
 # --- BIRD ------------------------------------------------------------
 
-rt_bird_dir() { echo "$LAB_DIR/n$1"; }
+rt_bird_dir() { echo "$(rt_home)/n$1"; }
 
 # rt_bird_start I CONF: runs BIRD in node I with CONF (the test's own
 # file, or a wrapper that includes a contrib/bird/ example), its control
-# socket at $LAB_DIR/n<I>/bird.ctl, its log in bird.log there.
+# socket at $(rt_home)/n<I>/bird.ctl, its log in bird.log there.
 rt_bird_start() {
 	local i=$1 conf=$2 dir pid
 	dir=$(rt_bird_dir "$i")
+	mkdir -p "$dir" || return 1
 	if ! "$BIRD" -p -c "$conf" >"$dir/bird.parse" 2>&1; then
 		lab_log "node $i: BIRD refuses $conf:"
 		cat "$dir/bird.parse" >&2
 		return 1
 	fi
-	ip netns exec "$(lab_ns "$i")" "$BIRD" -f -c "$conf" \
+	ip netns exec "$(rt_ns "$i")" "$BIRD" -f -c "$conf" \
 	    -s "$dir/bird.ctl" -P "$dir/bird.pid" >"$dir/bird.out" 2>&1 &
 	pid=$!
 	rt_register bird "$i" "$pid"
@@ -175,11 +187,11 @@ EON
 
 # --- FRR -------------------------------------------------------------
 
-rt_frr_dir() { echo "$LAB_DIR/frr$1"; }
+rt_frr_dir() { echo "$(rt_home)/frr$1"; }
 
 # rt_frr_start I CONF DAEMON...: runs zebra and each DAEMON (ospfd,
 # ospf6d, bgpd, isisd, bfdd, staticd) of FRR in node I, all with their
-# vty sockets, zebra socket, PID files and logs in $LAB_DIR/frr<I>
+# vty sockets, zebra socket, PID files and logs in $(rt_home)/frr<I>
 # (owned by the frr user the daemons drop to), then loads the
 # integrated configuration CONF into them with vtysh.
 rt_frr_start() {
@@ -188,10 +200,10 @@ rt_frr_start() {
 	dir=$(rt_frr_dir "$i")
 	mkdir -p "$dir" || return 1
 	# The daemons run as frr: they must reach their directory.
-	chmod 711 "$LAB_DIR"
+	chmod 711 "$(rt_home)"
 	chown frr:frr "$dir"
 	for d in zebra "$@"; do
-		ip netns exec "$(lab_ns "$i")" "$FRR_DIR/$d" -P 0 -f /dev/null \
+		ip netns exec "$(rt_ns "$i")" "$FRR_DIR/$d" -P 0 -f /dev/null \
 		    -z "$dir/zserv.api" -i "$dir/$d.pid" --vty_socket "$dir" \
 		    --log "file:$dir/$d.log" >"$dir/$d.out" 2>&1 &
 		pid=$!
@@ -219,13 +231,13 @@ rt_vtysh() {
 	local i=$1 a=()
 	shift
 	for c in "$@"; do a+=(-c "$c"); done
-	ip netns exec "$(lab_ns "$i")" "$VTYSH" --vty_socket "$(rt_frr_dir "$i")" \
+	ip netns exec "$(rt_ns "$i")" "$VTYSH" --vty_socket "$(rt_frr_dir "$i")" \
 	    "${a[@]}"
 }
 
 # rt_vtysh_file I FILE: loads configuration FILE into node I's daemons.
 rt_vtysh_file() {
-	ip netns exec "$(lab_ns "$1")" "$VTYSH" --vty_socket "$(rt_frr_dir "$1")" \
+	ip netns exec "$(rt_ns "$1")" "$VTYSH" --vty_socket "$(rt_frr_dir "$1")" \
 	    -f "$2"
 }
 
