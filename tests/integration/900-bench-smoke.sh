@@ -45,7 +45,20 @@ for s in tapmesh-aes tapmesh-chacha tapmesh-relayed; do
 	jcheck "JSON: $s CPU per GB and ratios to raw" \
 	    "j['systems']['$s']['median'].get('cpu_s_per_gb', 0) > 0 and
 	     0 < j['systems']['$s']['ratio_to_raw']['tcp1_mbps']"
+	jcheck "JSON: $s RTT under load and CPU to the crypto floor" \
+	    "j['systems']['$s']['median'].get('rtt_load_avg_ms', 0) > 0 and
+	     j['systems']['$s']['median']['rtt_load_max_ms'] >=
+	     j['systems']['$s']['median']['rtt_load_avg_ms'] and
+	     j['systems']['$s']['crypto_floor_s_per_gb'] > 0 and
+	     j['systems']['$s']['cpu_to_floor'] > 0"
 done
+jcheck "JSON: the crypto floor of both ciphers, for a full frame" \
+    "j['crypto_floor_s_per_gb']['frame_bytes'] == 1420 and
+     j['crypto_floor_s_per_gb']['chacha20-poly1305'] > 0 and
+     j['crypto_floor_s_per_gb']['aes-256-gcm'] > 0"
+check "the floor and the ratio are on stdout" \
+    grep -q "tapmesh-chacha *CPU .* the floor of chacha20-poly1305" \
+    "$out/stdout"
 for s in fastd openvpn tinc wireguard-go gvpe; do
 	jcheck "JSON: $s measured or not installed" \
 	    "j['systems']['$s']['status'] in ('ok', 'not installed')"
