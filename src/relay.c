@@ -85,10 +85,10 @@ use_relay(struct tm_ctx *ctx, struct peer *p, struct peer *r)
 }
 
 void
-relay_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now)
+relay_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now, size_t offered)
 {
 	struct peer	*r, *best = NULL;
-	size_t		 i;
+	size_t		 i, seen = 0;
 
 	r = p->relay.via;
 	/* Probes through it went unanswered: try another one. */
@@ -100,13 +100,27 @@ relay_tick(struct tm_ctx *ctx, struct peer *p, uint64_t now)
 	}
 	if (r != NULL && candidate(ctx, p, r, now) && p->path.relay.up)
 		return;
-	for (i = 0; i < ctx->peers.npeers; i++) {
+	/* Only the peers that offer are looked at, not all of them each. */
+	for (i = 0; i < ctx->peers.npeers && seen < offered; i++) {
 		r = ctx->peers.peers[i];
+		if (!relay_offers(ctx, r, now))
+			continue;
+		seen++;
 		if (candidate(ctx, p, r, now) &&
 		    (best == NULL || rtt_of(r) < rtt_of(best)))
 			best = r;
 	}
 	use_relay(ctx, p, best);
+}
+
+size_t
+relay_offered(const struct tm_ctx *ctx, uint64_t now)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < ctx->peers.npeers; i++)
+		n += relay_offers(ctx, ctx->peers.peers[i], now) != 0;
+	return n;
 }
 
 void

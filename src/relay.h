@@ -70,7 +70,15 @@ int	 relay_offers(const struct tm_ctx *, const struct peer *, uint64_t);
  * Picks the relay that reaches p (the one in use while it works, else
  * the live relay with the lowest round-trip time).
  */
-void	 relay_tick(struct tm_ctx *, struct peer *, uint64_t);
+void	 relay_tick(struct tm_ctx *, struct peer *, uint64_t,
+	    size_t offered);
+
+/*
+ * How many peers offer to relay now: relay_tick's offered, counted once
+ * per timer tick, so that a hub with thousands of peers and no relay
+ * does not look at every peer for every peer.
+ */
+size_t	 relay_offered(const struct tm_ctx *, uint64_t);
 
 /*
  * Something authenticated from p came through relay r: r is p's relay

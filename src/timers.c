@@ -176,7 +176,7 @@ timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
 	struct timers_state	 s;
 	unsigned int		 due;
 
-	relay_tick(ctx, p, now);
+	relay_tick(ctx, p, now, l->relays);
 	state(p, &s);
 	due = timers_due(&s, l, now);
 	if (due & TIMERS_EXPIRE_PREVIOUS)
@@ -211,6 +211,7 @@ timers_tick(void *arg)
 	size_t			 i;
 
 	limits(ctx, &l);
+	l.relays = relay_offered(ctx, now);
 	for (i = 0; i < ctx->peers.npeers; i++)
 		timers_peer(ctx, ctx->peers.peers[i], &l, now);
 	if (event_timer_add(&ctx->ev, &ctx->tick, TIMERS_TICK_MS) == -1)

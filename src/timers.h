@@ -12,6 +12,7 @@
 #ifndef TAPMESH_TIMERS_H
 #define TAPMESH_TIMERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct tm_ctx;
@@ -40,6 +41,7 @@ struct timers_limits {
 	uint64_t	 dead_ns;
 	uint64_t	 keepalive_ns;
 	uint64_t	 backoff_max_ns;	/* TIMERS_BACKOFF_MAX_S */
+	size_t		 relays;	/* peers offering to relay */
 };
 
 /*

@@ -21,7 +21,7 @@
  */
 static const struct timers_limits lim = {
 	120 * SEC, 180 * SEC, 5 * SEC, 15 * SEC, 10 * SEC,
-	TIMERS_BACKOFF_MAX_S * SEC
+	TIMERS_BACKOFF_MAX_S * SEC, 0
 };
 
 /* A session we initiated at T0, the peer up and heard from at T0. */
