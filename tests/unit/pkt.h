@@ -123,6 +123,24 @@ put_eth(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6],
 	return 14;
 }
 
+/*
+ * The Ethernet header with an 802.1Q tag of VLAN vid in front of type, or
+ * without a tag when vid is 0; returns its length.
+ */
+static inline size_t
+put_eth_vlan(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6],
+    unsigned int vid, uint16_t type)
+{
+	size_t	 off;
+
+	if (vid == 0)
+		return put_eth(buf, dst, src, type);
+	off = put_eth(buf, dst, src, 0x8100);
+	put16(buf + off, vid);
+	put16(buf + off + 2, type);
+	return off + 4;
+}
+
 /* An ARP packet in an Ethernet frame, field by field. */
 struct arp_spec {
 	uint8_t		 edst[6];

@@ -27,14 +27,8 @@ build(uint8_t *buf, enum fam fam, uint8_t proto, uint8_t tos, uint16_t sport,
 {
 	size_t	 off;
 
-	if (fam == V4_VLAN) {
-		off = put_eth(buf, mac_peer, mac_tap, 0x8100);
-		put16(buf + off, 5);
-		put16(buf + off + 2, 0x0800);
-		off += 4;
-	} else
-		off = put_eth(buf, mac_peer, mac_tap, fam == V6 ? 0x86dd :
-		    0x0800);
+	off = put_eth_vlan(buf, mac_peer, mac_tap, fam == V4_VLAN ? 5 : 0,
+	    fam == V6 ? 0x86dd : 0x0800);
 	if (fam == V6) {
 		memset(buf + off, 0, 40);
 		buf[off] = (uint8_t)(0x60 | tos >> 4);

@@ -28,13 +28,7 @@ build4(uint8_t *buf, uint8_t tos, int vlan)
 {
 	size_t	 off;
 
-	if (vlan) {
-		off = put_eth(buf, mac_peer, mac_tap, 0x8100);
-		put16(buf + off, 7);
-		put16(buf + off + 2, 0x0800);
-		off += 4;
-	} else
-		off = put_eth(buf, mac_peer, mac_tap, 0x0800);
+	off = put_eth_vlan(buf, mac_peer, mac_tap, vlan ? 7 : 0, 0x0800);
 	memset(buf + off, 0, 28);
 	buf[off] = 0x45;
 	buf[off + 1] = tos;
