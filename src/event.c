@@ -67,7 +67,29 @@ event_mod_fd(struct event_loop *el, struct event_fd *ev, uint32_t events)
 void
 event_del_fd(struct event_loop *el, struct event_fd *ev)
 {
+	size_t	 i;
+
 	epoll_ctl(el->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
+	for (i = 0; i < el->ndeferred; i++)
+		if (el->deferred[i] == ev)
+			el->deferred[i--] = el->deferred[--el->ndeferred];
+	for (i = 0; i < el->nrunning; i++)
+		if (el->running[i] == ev)
+			el->running[i] = NULL;
+}
+
+int
+event_defer(struct event_loop *el, struct event_fd *ev)
+{
+	size_t	 i;
+
+	for (i = 0; i < el->ndeferred; i++)
+		if (el->deferred[i] == ev)
+			return 0;
+	if (el->ndeferred == EVENT_DEFER_MAX)
+		return -1;
+	el->deferred[el->ndeferred++] = ev;
+	return 0;
 }
 
 void
@@ -190,7 +212,9 @@ int
 event_run(struct event_loop *el)
 {
 	struct epoll_event	 evs[EVENT_BATCH];
+	struct event_fd		*ev;
 	uint64_t		 woke = 0, round;
+	size_t			 d;
 	int			 n, i, timeout;
 
 	el->stop = 0;
@@ -203,6 +227,9 @@ event_run(struct event_loop *el)
 		}
 		if (el->stop)
 			break;
+		/* Deferred work: only look whether anything else is ready. */
+		if (el->ndeferred > 0)
+			timeout = 0;
 		n = epoll_wait(el->epfd, evs, EVENT_BATCH, timeout);
 		woke = event_now_ns();
 		if (n == -1) {
@@ -210,11 +237,22 @@ event_run(struct event_loop *el)
 				continue;
 			return -1;
 		}
+		/* Taken before the callbacks, which may defer again. */
+		el->nrunning = el->ndeferred;
+		memcpy(el->running, el->deferred,
+		    el->ndeferred * sizeof(el->running[0]));
+		el->ndeferred = 0;
 		for (i = 0; i < n && !el->stop; i++) {
-			struct event_fd	*ev = evs[i].data.ptr;
-
+			ev = evs[i].data.ptr;
+			for (d = 0; d < el->nrunning; d++)
+				if (el->running[d] == ev)
+					el->running[d] = NULL;	/* runs now */
 			ev->cb(ev->fd, evs[i].events, ev->arg);
 		}
+		for (d = 0; d < el->nrunning && !el->stop; d++)
+			if ((ev = el->running[d]) != NULL)
+				ev->cb(ev->fd, EPOLLIN, ev->arg);
+		el->nrunning = 0;
 	}
 	return 0;
 }

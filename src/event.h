@@ -25,9 +25,16 @@ struct event_timer {
 	void		*arg;
 };
 
+/* Callbacks that left work for the next round (event_defer). */
+#define EVENT_DEFER_MAX	4
+
 struct event_loop {
 	int			 epfd;
 	int			 stop;
+	struct event_fd		*deferred[EVENT_DEFER_MAX];
+	size_t			 ndeferred;
+	struct event_fd		*running[EVENT_DEFER_MAX]; /* this round's */
+	size_t			 nrunning;
 	struct event_timer	**heap;
 	size_t			 nheap;
 	size_t			 heap_cap;
@@ -51,8 +58,16 @@ int	 event_add_fd(struct event_loop *, struct event_fd *, uint32_t);
 /* Changes the epoll events watched for ev->fd.  Returns 0 or -1. */
 int	 event_mod_fd(struct event_loop *, struct event_fd *, uint32_t);
 
-/* Stops watching ev->fd. */
+/* Stops watching ev->fd (and forgets an event_defer of it). */
 void	 event_del_fd(struct event_loop *, struct event_fd *);
+
+/*
+ * Calls ev's callback (with EPOLLIN) in the next round whether or not
+ * its fd is ready, without waiting: for work it left queued in memory so
+ * that the other callbacks have their turn.  Returns 0, or -1 if
+ * EVENT_DEFER_MAX callbacks are already deferred.
+ */
+int	 event_defer(struct event_loop *, struct event_fd *);
 
 /* Initialises a timer (not armed). */
 void	 event_timer_init(struct event_timer *, event_timer_cb, void *);
