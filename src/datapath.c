@@ -255,10 +255,29 @@ tap_gone(struct tm_ctx *ctx, const char *why)
 	event_break(&ctx->ev);
 }
 
+/* One read from the TAP, n bytes at buf, takes its way to the peers. */
+static void
+tap_read_one(struct tm_ctx *ctx, uint8_t *buf, size_t n)
+{
+	if (ctx->tap.offload)
+		tap_input(ctx, buf, n);
+	else
+		tap_frame(ctx, buf, n, 0);
+}
+
+/*
+ * Reads the TAP's ring empty (as far as the read-ahead queue holds it),
+ * handling the frames of sparse flows at once, then seals up to
+ * DATAPATH_ROUND_BYTES of the queued bulk frames; what is left waits for
+ * the next round, after the other callbacks (tapq.h).
+ */
 void
 datapath_tap_readable(int fd, uint32_t events, void *arg)
 {
 	struct tm_ctx	*ctx = arg;
+	struct tapq	*q = &ctx->tapio.q;
+	uint8_t		*buf;
+	size_t		 len, done;
 	ssize_t		 n;
 	int		 i, gone = 0;
 
@@ -268,8 +287,9 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 	}
 	/* Sealed datagrams are queued and sent together below. */
 	ctx->tx.active = 1;
-	for (i = 0; i < DATAPATH_BUDGET; i++) {
-		n = read(fd, ctx->tapio.buf, sizeof(ctx->tapio.buf));
+	for (i = 0; i < DATAPATH_BUDGET && (buf = tapq_free_slot(q)) != NULL;
+	    i++) {
+		n = read(fd, buf, TAPQ_BUF_LEN);
 		if (n == -1) {
 			if (errno == EBADFD || errno == EIO ||
 			    errno == ENODEV || errno == ENXIO)
@@ -279,15 +299,18 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 				log_warn("read %s", ctx->tap.name);
 			break;
 		}
-		if (ctx->tap.offload)
-			tap_input(ctx, ctx->tapio.buf, (size_t)n);
-		else
-			tap_frame(ctx, ctx->tapio.buf, (size_t)n, 0);
+		if (tapq_add(q, (size_t)n) == 1)
+			tap_read_one(ctx, buf, (size_t)n);
 	}
+	for (done = 0; done < DATAPATH_ROUND_BYTES &&
+	    (buf = tapq_pop(q, &len)) != NULL; done += len)
+		tap_read_one(ctx, buf, len);
 	ctx->tx.active = 0;
 	tx_flush(ctx);
 	if (gone != 0)
 		tap_gone(ctx, strerror(gone));
+	else if (q->n > 0)
+		(void)event_defer(&ctx->ev, &ctx->tap_ev);
 }
 
 /* Writes the pending super frame, if any, into the TAP. */

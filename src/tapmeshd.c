@@ -249,6 +249,7 @@ run(struct tm_ctx *ctx)
 		log_warn("UDP port %u", ctx->conf.listen);
 		return 1;
 	}
+	tapq_init(&ctx->tapio.q, ctx->tap.offload);
 	ctx->tap_ev = (struct event_fd){ ctx->tap.fd, datapath_tap_readable,
 	    ctx };
 	ctx->udp_ev = (struct event_fd){ ctx->udpfd, datapath_udp_readable,

@@ -1,0 +1,132 @@
+/*
+ * The TAP's read-ahead queue: see tapq.h.
+ */
+#include <string.h>
+
+#include "byteorder.h"
+#include "tapq.h"
+
+#define ETHERTYPE_IPV4	0x0800
+#define ETHERTYPE_IPV6	0x86dd
+#define ETHERTYPE_VLAN	0x8100
+#define ETHERTYPE_QINQ	0x88a8
+#define PROTO_TCP	6
+#define PROTO_UDP	17
+#define PROTO_SCTP	132
+
+/* FNV-1a over the bytes that name a flow. */
+static uint32_t
+tapq_hash(uint32_t h, const uint8_t *p, size_t len)
+{
+	while (len-- > 0) {
+		h ^= *p++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int
+tapq_has_ports(uint8_t proto)
+{
+	return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP;
+}
+
+unsigned int
+tapq_flow(const uint8_t *frame, size_t len)
+{
+	uint32_t	 h = 2166136261u;
+	size_t		 l3 = 14, ihl;
+	uint16_t	 type;
+
+	if (len < 14)
+		return 0;
+	type = get_be16(frame + 12);
+	while ((type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ) &&
+	    len >= l3 + 4) {
+		type = get_be16(frame + l3 + 2);
+		l3 += 4;
+	}
+	h = tapq_hash(h, frame + 12, 2);
+	if (type == ETHERTYPE_IPV4 && len >= l3 + 20) {
+		ihl = (size_t)(frame[l3] & 0x0f) * 4;
+		/* Addresses and protocol. */
+		h = tapq_hash(h, frame + l3 + 9, 1);
+		h = tapq_hash(h, frame + l3 + 12, 8);
+		/*
+		 * Ports, unless this is a fragment: all fragments of a
+		 * packet then share its addresses' bucket.
+		 */
+		if (tapq_has_ports(frame[l3 + 9]) && ihl >= 20 &&
+		    (get_be16(frame + l3 + 6) & 0x3fff) == 0 &&
+		    len >= l3 + ihl + 4)
+			h = tapq_hash(h, frame + l3 + ihl, 4);
+	} else if (type == ETHERTYPE_IPV6 && len >= l3 + 40) {
+		/* A fragment's next header is 44: no ports, as above. */
+		h = tapq_hash(h, frame + l3 + 6, 1);
+		h = tapq_hash(h, frame + l3 + 8, 32);
+		if (tapq_has_ports(frame[l3 + 6]) && len >= l3 + 44)
+			h = tapq_hash(h, frame + l3 + 40, 4);
+	} else
+		/* Anything else: one flow per destination. */
+		h = tapq_hash(h, frame, 6);
+	return (h ^ (h >> 8) ^ (h >> 16) ^ (h >> 24)) % TAPQ_FLOWS;
+}
+
+void
+tapq_init(struct tapq *q, int vnet)
+{
+	q->vnet = vnet;
+	q->head = 0;
+	q->n = 0;
+	memset(q->pending, 0, sizeof(q->pending));
+}
+
+uint8_t *
+tapq_free_slot(struct tapq *q)
+{
+	if (q->n == TAPQ_SLOTS)
+		return NULL;
+	return q->slot[(q->head + q->n) % TAPQ_SLOTS].buf;
+}
+
+int
+tapq_add(struct tapq *q, size_t len)
+{
+	struct tapq_slot	*s = &q->slot[(q->head + q->n) % TAPQ_SLOTS];
+	const uint8_t		*frame = s->buf;
+	size_t			 n = len;
+	int			 super = 0;
+
+	if (q->vnet) {
+		struct virtio_net_hdr	 vh;
+
+		if (len < VNET_HDR_LEN)
+			return 1;	/* malformed: dropped at once */
+		memcpy(&vh, s->buf, sizeof(vh));
+		super = vh.gso_type != VIRTIO_NET_HDR_GSO_NONE;
+		frame += VNET_HDR_LEN;
+		len -= VNET_HDR_LEN;
+	}
+	s->flow = (uint8_t)tapq_flow(frame, len);
+	if (!super && q->pending[s->flow] == 0)
+		return 1;
+	s->len = n;
+	q->pending[s->flow]++;
+	q->n++;
+	return 0;
+}
+
+uint8_t *
+tapq_pop(struct tapq *q, size_t *len)
+{
+	struct tapq_slot	*s;
+
+	if (q->n == 0)
+		return NULL;
+	s = &q->slot[q->head];
+	q->head = (q->head + 1) % TAPQ_SLOTS;
+	q->n--;
+	q->pending[s->flow]--;
+	*len = s->len;
+	return s->buf;
+}
