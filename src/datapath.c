@@ -18,6 +18,7 @@
 #include "prio.h"
 #include "receive.h"
 #include "relay.h"
+#include "replay.h"
 #include "send.h"
 #include "session.h"
 #include "tos.h"
@@ -460,17 +461,46 @@ drain_errors(struct tm_ctx *ctx, int fd)
 	}
 }
 
+/*
+ * A lone datagram opened ahead moves its session's replay window past the
+ * datagrams still queued in the slots: they must stay inside it.  A read
+ * holds at most 64 datagrams (the kernel's UDP GRO limit).
+ */
+_Static_assert(RX_SLOTS * 64 < REPLAY_WINDOW,
+    "queued datagrams would fall out of the replay window");
+
+/* One read from the socket (several datagrams with UDP GRO), opened. */
+static void
+udp_read_one(struct tm_ctx *ctx, struct rx_slot *s)
+{
+	struct peer	*p;
+	uint8_t		*frame;
+	size_t		 flen, off, len;
+	int		 partial;
+
+	for (off = 0; off < s->len; off += len) {
+		len = s->len - off < s->seglen ? s->len - off : s->seglen;
+		p = receive_datagram(ctx, s->buf + off, len, &s->from, s->tos,
+		    &frame, &flen, &partial);
+		if (p != NULL)
+			deliver(ctx, p, frame, flen, partial, s->tos);
+	}
+}
+
+/*
+ * Reads the socket empty (as far as the slots go), opening small lone
+ * datagrams at once, then opens up to DATAPATH_ROUND_BYTES of the queued
+ * reads; the rest waits for the next round (see struct rx).
+ */
 void
 datapath_udp_readable(int fd, uint32_t events, void *arg)
 {
 	struct tm_ctx		*ctx = arg;
-	struct sockaddr_in6	 from;
-	struct peer		*p;
-	uint8_t			*frame;
-	size_t			 flen, seglen, off, len;
+	struct rx		*rx = &ctx->rx;
+	struct rx_slot		*s;
+	size_t			 done;
 	ssize_t			 n;
-	int			 i, partial;
-	uint8_t			 tos;
+	int			 i;
 
 	if (events & EPOLLERR)
 		drain_errors(ctx, fd);
@@ -479,9 +509,10 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	 * above all) is queued and sent in batches, as from the TAP.
 	 */
 	ctx->tx.active = 1;
-	for (i = 0; i < DATAPATH_BUDGET; i++) {
-		n = udp_recv(fd, ctx->rx.buf, sizeof(ctx->rx.buf), &from,
-		    &seglen, &tos);
+	for (i = 0; i < DATAPATH_BUDGET && rx->n < RX_SLOTS; i++) {
+		s = &rx->slot[(rx->head + rx->n) % RX_SLOTS];
+		n = udp_recv(fd, s->buf, sizeof(s->buf), &s->from, &s->seglen,
+		    &s->tos);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
@@ -492,17 +523,22 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 				drain_errors(ctx, fd);
 			continue;
 		}
-		/* With UDP GRO, several datagrams of one sender. */
-		for (off = 0; off < (size_t)n; off += len) {
-			len = (size_t)n - off < seglen ? (size_t)n - off :
-			    seglen;
-			p = receive_datagram(ctx, ctx->rx.buf + off, len, &from,
-			    tos, &frame, &flen, &partial);
-			if (p != NULL)
-				deliver(ctx, p, frame, flen, partial, tos);
-		}
+		s->len = (size_t)n;
+		if (s->len <= RX_AHEAD_MAX && s->len <= s->seglen)
+			udp_read_one(ctx, s);
+		else
+			rx->n++;
+	}
+	for (done = 0; done < DATAPATH_ROUND_BYTES && rx->n > 0;
+	    done += s->len) {
+		s = &rx->slot[rx->head];
+		rx->head = (rx->head + 1) % RX_SLOTS;
+		rx->n--;
+		udp_read_one(ctx, s);
 	}
 	ctx->tx.active = 0;
 	tx_flush(ctx);
 	rx_flush(ctx);
+	if (rx->n > 0)
+		(void)event_defer(&ctx->ev, &ctx->udp_ev);
 }

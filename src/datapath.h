@@ -11,6 +11,7 @@
 #ifndef TAPMESH_DATAPATH_H
 #define TAPMESH_DATAPATH_H
 
+#include <netinet/in.h>
 #include <stdint.h>
 
 #include "offload.h"
@@ -27,10 +28,11 @@ struct tm_ctx;
 				 WIRE_DATA_OVERHEAD - 14)
 
 /*
- * Bytes of queued bulk frames sealed in one round of the event loop: at
- * about 1 GB per core-second (the daemon's cost per GB, bench/README)
- * some 0.13 ms of work, the longest a frame of another flow, or of the
- * other direction, waits for the daemon's bulk work (see tapq.h).
+ * Bytes of queued bulk frames sealed, or of datagrams opened, in one
+ * round of the event loop: at about 1 GB per core-second (the daemon's
+ * cost per GB, bench/README) some 0.13 ms of work, the longest a frame
+ * of another flow, or of the other direction, waits for the daemon's
+ * bulk work (see tapq.h).
  */
 #define DATAPATH_ROUND_BYTES	(128 * 1024)
 
@@ -40,9 +42,31 @@ struct tapio {
 	uint8_t			 reply[1536];	/* ARP, NA, ICMP */
 };
 
+/*
+ * The UDP side's read-ahead: the socket is read empty (as far as the
+ * slots go) each round, like the TAP (tapq.h), so that a datagram of at
+ * most RX_AHEAD_MAX bytes that came alone (a ping, a TCP ACK, a routing
+ * protocol's hello, a voice frame) is opened and delivered at once
+ * instead of behind the megabytes of bulk data a saturating flow keeps
+ * queued in the socket.  Reads of bulk data wait in the slots, in order,
+ * and are opened DATAPATH_ROUND_BYTES per round.
+ */
+#define RX_SLOTS		32
+#define RX_AHEAD_MAX		384
+
+struct rx_slot {
+	size_t			 len;
+	size_t			 seglen;	/* with UDP GRO */
+	struct sockaddr_in6	 from;
+	uint8_t			 tos;
+	uint8_t			 buf[65536];	/* datagrams, with UDP GRO */
+};
+
 /* The UDP side: datagrams read, and the segments joined for the TAP. */
 struct rx {
-	uint8_t			 buf[65536];	/* datagrams, with UDP GRO */
+	unsigned int		 head;		/* the oldest queued slot */
+	unsigned int		 n;		/* slots queued */
+	struct rx_slot		 slot[RX_SLOTS];
 	struct gro		 gro;
 };
 
