@@ -310,7 +310,7 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 	tx_flush(ctx);
 	if (gone != 0)
 		tap_gone(ctx, strerror(gone));
-	else if (q->n > 0)
+	else if (q->order.n > 0)
 		(void)event_defer(&ctx->ev, &ctx->tap_ev);
 }
 
@@ -468,6 +468,7 @@ drain_errors(struct tm_ctx *ctx, int fd)
  */
 _Static_assert(RX_SLOTS * 64 < REPLAY_WINDOW,
     "queued datagrams would fall out of the replay window");
+_Static_assert(RX_SLOTS <= SLOTQ_MAX, "too many receive slots");
 
 /* One read from the socket (several datagrams with UDP GRO), opened. */
 static void
@@ -500,7 +501,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	struct rx_slot		*s;
 	size_t			 done;
 	ssize_t			 n;
-	int			 i;
+	int			 i, slot;
 
 	if (events & EPOLLERR)
 		drain_errors(ctx, fd);
@@ -509,8 +510,9 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	 * above all) is queued and sent in batches, as from the TAP.
 	 */
 	ctx->tx.active = 1;
-	for (i = 0; i < DATAPATH_BUDGET && rx->n < RX_SLOTS; i++) {
-		s = &rx->slot[(rx->head + rx->n) % RX_SLOTS];
+	for (i = 0; i < DATAPATH_BUDGET && (slot = slotq_next(&rx->order)) !=
+	    -1; i++) {
+		s = &rx->slot[slot];
 		n = udp_recv(fd, s->buf, sizeof(s->buf), &s->from, &s->seglen,
 		    &s->tos);
 		if (n == -1) {
@@ -527,18 +529,16 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 		if (s->len <= RX_AHEAD_MAX && s->len <= s->seglen)
 			udp_read_one(ctx, s);
 		else
-			rx->n++;
+			slotq_push(&rx->order);
 	}
-	for (done = 0; done < DATAPATH_ROUND_BYTES && rx->n > 0;
-	    done += s->len) {
-		s = &rx->slot[rx->head];
-		rx->head = (rx->head + 1) % RX_SLOTS;
-		rx->n--;
+	for (done = 0; done < DATAPATH_ROUND_BYTES &&
+	    (slot = slotq_pop(&rx->order)) != -1; done += s->len) {
+		s = &rx->slot[slot];
 		udp_read_one(ctx, s);
 	}
 	ctx->tx.active = 0;
 	tx_flush(ctx);
 	rx_flush(ctx);
-	if (rx->n > 0)
+	if (rx->order.n > 0)
 		(void)event_defer(&ctx->ev, &ctx->udp_ev);
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "offload.h"
+#include "slotq.h"
 #include "tapq.h"
 #include "wire.h"
 
@@ -51,7 +52,7 @@ struct tapio {
  * queued in the socket.  Reads of bulk data wait in the slots, in order,
  * and are opened DATAPATH_ROUND_BYTES per round.
  */
-#define RX_SLOTS		32
+#define RX_SLOTS		32		/* at most SLOTQ_MAX */
 #define RX_AHEAD_MAX		384
 
 struct rx_slot {
@@ -64,8 +65,7 @@ struct rx_slot {
 
 /* The UDP side: datagrams read, and the segments joined for the TAP. */
 struct rx {
-	unsigned int		 head;		/* the oldest queued slot */
-	unsigned int		 n;		/* slots queued */
+	struct slotq		 order;		/* queued and free slots */
 	struct rx_slot		 slot[RX_SLOTS];
 	struct gro		 gro;
 };

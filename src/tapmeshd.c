@@ -250,6 +250,7 @@ run(struct tm_ctx *ctx)
 		return 1;
 	}
 	tapq_init(&ctx->tapio.q, ctx->tap.offload);
+	slotq_init(&ctx->rx.order, RX_SLOTS);
 	ctx->tap_ev = (struct event_fd){ ctx->tap.fd, datapath_tap_readable,
 	    ctx };
 	ctx->udp_ev = (struct event_fd){ ctx->udpfd, datapath_udp_readable,

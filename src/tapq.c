@@ -76,27 +76,31 @@ void
 tapq_init(struct tapq *q, int vnet)
 {
 	q->vnet = vnet;
-	q->head = 0;
-	q->n = 0;
+	slotq_init(&q->order, TAPQ_SLOTS);
 	memset(q->pending, 0, sizeof(q->pending));
 }
 
 uint8_t *
 tapq_free_slot(struct tapq *q)
 {
-	if (q->n == TAPQ_SLOTS)
-		return NULL;
-	return q->slot[(q->head + q->n) % TAPQ_SLOTS].buf;
+	int	 i = slotq_next(&q->order);
+
+	return i == -1 ? NULL : q->slot[i].buf;
 }
 
 int
 tapq_add(struct tapq *q, size_t len)
 {
-	struct tapq_slot	*s = &q->slot[(q->head + q->n) % TAPQ_SLOTS];
-	const uint8_t		*frame = s->buf;
+	int			 i = slotq_next(&q->order);
+	struct tapq_slot	*s;
+	const uint8_t		*frame;
 	size_t			 n = len;
 	int			 super = 0;
 
+	if (i == -1)
+		return 1;	/* no read was made into a slot */
+	s = &q->slot[i];
+	frame = s->buf;
 	if (q->vnet) {
 		struct virtio_net_hdr	 vh;
 
@@ -112,7 +116,7 @@ tapq_add(struct tapq *q, size_t len)
 		return 1;
 	s->len = n;
 	q->pending[s->flow]++;
-	q->n++;
+	slotq_push(&q->order);
 	return 0;
 }
 
@@ -120,12 +124,11 @@ uint8_t *
 tapq_pop(struct tapq *q, size_t *len)
 {
 	struct tapq_slot	*s;
+	int			 i = slotq_pop(&q->order);
 
-	if (q->n == 0)
+	if (i == -1)
 		return NULL;
-	s = &q->slot[q->head];
-	q->head = (q->head + 1) % TAPQ_SLOTS;
-	q->n--;
+	s = &q->slot[i];
 	q->pending[s->flow]--;
 	*len = s->len;
 	return s->buf;

@@ -18,9 +18,10 @@
 #include <stdint.h>
 
 #include "offload.h"
+#include "slotq.h"
 
 /* Frames held: 64 super frames, more than one TCP flow's TSQ limit. */
-#define TAPQ_SLOTS	64
+#define TAPQ_SLOTS	SLOTQ_MAX
 /* Flow buckets: a collision only keeps a frame from going ahead. */
 #define TAPQ_FLOWS	256
 /* The largest read: a super frame behind its virtio-net header. */
@@ -34,8 +35,7 @@ struct tapq_slot {
 
 struct tapq {
 	int		 vnet;		/* reads start with a virtio-net header */
-	unsigned int	 head;		/* the oldest queued slot */
-	unsigned int	 n;		/* slots queued */
+	struct slotq	 order;		/* queued and free slots */
 	uint16_t	 pending[TAPQ_FLOWS];	/* slots queued per bucket */
 	struct tapq_slot slot[TAPQ_SLOTS];
 };
@@ -56,7 +56,7 @@ int		 tapq_add(struct tapq *, size_t len);
 
 /*
  * The oldest queued read (its length in *len), taken off the queue, or
- * NULL if none; valid until the next tapq_free_slot.
+ * NULL if none; valid until the next read into tapq_free_slot.
  */
 uint8_t		*tapq_pop(struct tapq *, size_t *len);
 

@@ -182,7 +182,7 @@ test_ahead_and_order(void **state)
 	np = ip4(ping, 0, 1, 1, 0x0800, 1, 0, 56);
 	assert_int_equal(add(&q, ping, np, 0), 1);
 	assert_int_equal(add(&q, ping, np, 0), 1);
-	assert_int_equal(q.n, 3);
+	assert_int_equal(q.order.n, 3);
 	/* First in, first out. */
 	pop_is(&q, bulk1, n1);
 	pop_is(&q, bulk2, n2);
@@ -200,6 +200,34 @@ test_ahead_and_order(void **state)
 	buf = tapq_free_slot(&q);
 	assert_int_equal(add(&q, ping, np, 0), 1);
 	assert_ptr_equal(tapq_free_slot(&q), buf);
+}
+
+/* Reads land in the slots freed last: a few buffers, still in cache. */
+static void
+test_hot_slots(void **state)
+{
+	static struct tapq	 q;
+	uint8_t			 f[128], *first, *b;
+	size_t			 n, len, i;
+
+	(void)state;
+	tapq_init(&q, 1);
+	n = ip4(f, 0, 6, 1, 40000, 5201, 0, 60);
+	first = tapq_free_slot(&q);
+	for (i = 0; i < 3 * TAPQ_SLOTS; i++) {
+		assert_ptr_equal(tapq_free_slot(&q), first);
+		assert_int_equal(add(&q, f, n, 1), 0);
+		assert_ptr_equal(b = tapq_pop(&q, &len), first);
+		assert_int_equal(len, VNET_HDR_LEN + n);
+	}
+	/* Two queued: the second read takes another slot, then both again. */
+	assert_int_equal(add(&q, f, n, 1), 0);
+	b = tapq_free_slot(&q);
+	assert_ptr_not_equal(b, first);
+	assert_int_equal(add(&q, f, n, 1), 0);
+	assert_ptr_equal(tapq_pop(&q, &len), first);
+	assert_ptr_equal(tapq_pop(&q, &len), b);
+	assert_ptr_equal(tapq_free_slot(&q), b);
 }
 
 static void
@@ -249,7 +277,7 @@ test_garbage_reads(void **state)
 		memset(slot, 0xff, VNET_HDR_LEN);
 		assert_int_equal(tapq_add(&q, len), 1);
 	}
-	assert_int_equal(q.n, 0);
+	assert_int_equal(q.order.n, 0);
 	/* Without a virtio-net header, any bytes. */
 	tapq_init(&q, 0);
 	for (len = 0; len < 80; len++) {
@@ -258,7 +286,7 @@ test_garbage_reads(void **state)
 		if (tapq_add(&q, len) == 0)
 			assert_non_null(tapq_pop(&q, &n));
 	}
-	assert_int_equal(q.n, 0);
+	assert_int_equal(q.order.n, 0);
 }
 
 int
@@ -268,6 +296,7 @@ main(void)
 		cmocka_unit_test(test_flow_buckets),
 		cmocka_unit_test(test_flow_garbage),
 		cmocka_unit_test(test_ahead_and_order),
+		cmocka_unit_test(test_hot_slots),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_garbage_reads),
 	};
