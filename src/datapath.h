@@ -44,15 +44,17 @@ struct tapio {
 };
 
 /*
- * The UDP side's read-ahead: the socket is read empty (as far as the
- * slots go) each round, like the TAP (tapq.h), so that a datagram of at
- * most RX_AHEAD_MAX bytes that came alone (a ping, a TCP ACK, a routing
+ * The UDP side's read-ahead: each round the socket is read as far as the
+ * slots go, like the TAP (tapq.h), so that a datagram of at most
+ * RX_AHEAD_MAX bytes that came alone (a ping, a TCP ACK, a routing
  * protocol's hello, a voice frame) is opened and delivered at once
- * instead of behind the megabytes of bulk data a saturating flow keeps
- * queued in the socket.  Reads of bulk data wait in the slots, in order,
- * and are opened DATAPATH_ROUND_BYTES per round.
+ * instead of behind the bulk data of a saturating flow.  Reads of bulk
+ * data wait in the slots, in order, and are opened DATAPATH_ROUND_BYTES
+ * per round.  Only 4 slots (256 KiB): reading further ahead, 32 slots
+ * (2 MiB), had the bulk reads go cold in the caches before they were
+ * opened and cost bench/run's TCP1 up to a third (bench/README).
  */
-#define RX_SLOTS		32		/* at most SLOTQ_MAX */
+#define RX_SLOTS		4		/* at most SLOTQ_MAX */
 #define RX_AHEAD_MAX		384
 
 struct rx_slot {
