@@ -119,6 +119,7 @@ struct tm_config {
 	int			 clamp_mss;	/* rewrite the MSS of TCP SYNs */
 	int			 dscp_copy;	/* outer DSCP: inner's, or 0 */
 	int			 offload;	/* TAP segmentation offload */
+	int			 read_ahead;	/* sparse flows first */
 	int			 relay;		/* forward between peers */
 	int			 relay_rate;	/* Mbit/s per source */
 	int			 path_hold_down; /* s a better path must last */

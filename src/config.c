@@ -44,7 +44,7 @@ static const char *const main_keys[] = {
 	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
 	"control_socket", "user", "group", "probe_interval", "path_hold_down",
 	"clamp_mss", "max_peers", "offload", "source_check", "dscp",
-	"relay", "relay_rate",
+	"relay", "relay_rate", "read_ahead",
 	NULL
 };
 
@@ -274,6 +274,9 @@ parse_timers(struct load_ctx *ctx, struct tm_config *conf,
 	conf->offload = 1;
 	(void)cfg_get_bool(ctx->errs, conf->file, root, "offload",
 	    &conf->offload);
+	conf->read_ahead = 1;
+	(void)cfg_get_bool(ctx->errs, conf->file, root, "read_ahead",
+	    &conf->read_ahead);
 	(void)cfg_get_bool(ctx->errs, conf->file, root, "relay", &conf->relay);
 	conf->relay_rate = TM_RELAY_RATE_DEFAULT;
 	if (cfg_get_int(ctx->errs, conf->file, root, "relay_rate", 1, 100000,

@@ -300,7 +300,8 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 				log_warn("read %s", ctx->tap.name);
 			break;
 		}
-		if (tapq_add(q, (size_t)n) == 1)
+		/* Without read-ahead, every read at once, as it came. */
+		if (!ctx->conf.read_ahead || tapq_add(q, (size_t)n) == 1)
 			tap_read_one(ctx, buf, (size_t)n);
 	}
 	for (done = 0; done < DATAPATH_ROUND_BYTES &&
@@ -526,7 +527,8 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 			continue;
 		}
 		s->len = (size_t)n;
-		if (s->len <= RX_AHEAD_MAX && s->len <= s->seglen)
+		if (!ctx->conf.read_ahead ||
+		    (s->len <= RX_AHEAD_MAX && s->len <= s->seglen))
 			udp_read_one(ctx, s);
 		else
 			slotq_push(&rx->order);

@@ -339,6 +339,7 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	ctx->conf.path_hold_down = nc.path_hold_down;
 	ctx->conf.clamp_mss = nc.clamp_mss;
 	ctx->conf.dscp_copy = nc.dscp_copy;
+	ctx->conf.read_ahead = nc.read_ahead;
 	ctx->conf.relay = nc.relay;
 	ctx->conf.relay_rate = nc.relay_rate;
 	session_set_cipher(ctx);

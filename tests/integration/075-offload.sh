@@ -10,6 +10,8 @@
 # them never does (the segments it gets are finished by the sender);
 # pings of mixed sizes (fragmented ones too),
 # multicast, ARP and NDP keep working; nothing is counted malformed.
+# n2 runs with read_ahead = false, n1 and n3 with the default (true), so
+# the transfers cross both ways of reading the TAP and the socket.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v python3 >/dev/null || skip_all "python3 is needed for the transfers"
@@ -19,6 +21,7 @@ lab_init || bail "no lab"
 for i in 1 2 3; do lab_node "$i" || bail "no node $i"; done
 for i in 1 2 3; do lab_config "$i" 1 2 3; done
 echo "offload = false;" >>"$LAB_DIR/n3/tapmesh.conf"
+echo "read_ahead = false;" >>"$LAB_DIR/n2/tapmesh.conf"
 for i in 1 2 3; do lab_start "$i" || bail "node $i did not start"; done
 for i in 1 2 3; do
 	lab_wait_up 10 "$i" 2 || bail "node $i: peers not up"

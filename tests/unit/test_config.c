@@ -374,7 +374,8 @@ test_valid_full(void **state)
 	    "dead_time = 20;\n"
 	    "rekey_time = 600;\n"
 	    "cipher = \"aes-256-gcm\";\n"
-	    "dscp = \"zero\";\n",
+	    "dscp = \"zero\";\n"
+	    "read_ahead = false;\n",
 	    0, files, sizeof(files) / sizeof(files[0]));
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 		tree_add(&junk[i]);
@@ -398,6 +399,7 @@ test_valid_full(void **state)
 	assert_key_hex(conf.public_key, KEY_PUB_HEX);
 	assert_int_equal(conf.mtu, 1400);
 	assert_int_equal(conf.mac_prefix, 0x42);
+	assert_int_equal(conf.read_ahead, 0);
 	assert_int_equal(conf.keepalive, 5);
 	assert_int_equal(conf.dead_time, 20);
 	assert_int_equal(conf.rekey_time, 600);
@@ -507,6 +509,7 @@ test_valid_defaults(void **state)
 	assert_int_equal(conf.clamp_mss, 0);
 	assert_int_equal(conf.dscp_copy, 1);
 	assert_int_equal(conf.offload, 1);
+	assert_int_equal(conf.read_ahead, 1);
 	assert_mac(conf.mac, "02:00:0a:ff:00:01");
 	assert_in6(&conf.lladdr, "fe80::aff:feff:1");
 	assert_int_equal(conf.npeers, 1);
@@ -764,10 +767,12 @@ static const struct bad_case bad_cases[] = {
 	      "tapmesh.conf:5: peers_dir: expected a string",
 	      "tapmesh.conf:4: mtu: expected an integer",
 	      "tapmesh.conf:6: mac_prefix: expected an integer" } },
-	{ "booleans that are not", MAIN "offload = 1;\nclamp_mss = \"yes\";\n",
+	{ "booleans that are not", MAIN "offload = 1;\nclamp_mss = \"yes\";\n"
+	    "read_ahead = \"off\";\n",
 	    1, { { NULL, NULL } },
 	    { "tapmesh.conf:4: clamp_mss: expected true or false",
-	      "tapmesh.conf:3: offload: expected true or false" } },
+	      "tapmesh.conf:3: offload: expected true or false",
+	      "tapmesh.conf:5: read_ahead: expected true or false" } },
 	{ "wrong types of address",
 	    KEYFILE "interface = \"tap0\";\naddress = 10;\n",
 	    1, { { NULL, NULL } },
