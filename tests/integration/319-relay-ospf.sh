@@ -81,8 +81,12 @@ relayed_bytes() {
 	tl_ctl hub show sitea | sed -n 's/.*relayed to siteb: [0-9]* messages, \([0-9]*\) bytes.*/\1/p'
 }
 
-check "sitea reaches siteb through the relay" \
-    grep -q "endpoint: via hub (relayed)" <<<"$(tl_ctl sitea show siteb)"
+# up returns once the sessions carry data; the relayed path may still be
+# settling then (a crossed handshake, the hole punching that fails), so
+# this waits for it, bounded, and shows what sitea saw if it never came.
+relayed() { tl_ctl sitea show siteb | grep -q "endpoint: via hub (relayed)"; }
+lab_wait 10 relayed || diag "$(tl_ctl sitea show siteb)"
+check "sitea reaches siteb through the relay" relayed
 check "no route to siteb's loopback before OSPF" unrouted
 
 for d in "${daemons[@]}"; do
