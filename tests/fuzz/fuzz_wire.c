@@ -201,19 +201,20 @@ fpeer_set_keys(struct fpeer *f, const struct handshake_keys *k)
 static void
 feed(const uint8_t *buf, size_t len, const struct sockaddr_in6 *from)
 {
+	uint8_t		*rbuf = ctx.rx.slot[0].buf;	/* a read slot */
 	struct peer	*p;
 	uint8_t		*frame = NULL;
 	size_t		 flen = 0;
 	int		 partial = 0;
 
-	if (len > sizeof(ctx.rx.buf))
-		len = sizeof(ctx.rx.buf);
-	memcpy(ctx.rx.buf, buf, len);
+	if (len > sizeof(ctx.rx.slot[0].buf))
+		len = sizeof(ctx.rx.slot[0].buf);
+	memcpy(rbuf, buf, len);
 	if (buf != fed) {
 		memcpy(fed, buf, len);
 		fed_len = len;
 	}
-	p = receive_datagram(&ctx, ctx.rx.buf, len, from, 0, &frame, &flen,
+	p = receive_datagram(&ctx, rbuf, len, from, 0, &frame, &flen,
 	    &partial);
 	if (debug)
 		fprintf(stderr, "fed type %u len %zu: %s, %lu sent (last %zu)\n",
@@ -221,7 +222,7 @@ feed(const uint8_t *buf, size_t len, const struct sockaddr_in6 *from)
 		    sent_count, sent_len);
 	if (p != NULL) {
 		/* A frame lies inside the datagram, after the header. */
-		assert(frame == ctx.rx.buf + WIRE_DATA_HEADER_LEN);
+		assert(frame == rbuf + WIRE_DATA_HEADER_LEN);
 		assert(flen > 0 && flen + WIRE_DATA_OVERHEAD == len);
 		/* Only a session that agreed on it takes the flag. */
 		assert(!partial || (fed[1] & WIRE_DATA_CSUM_PARTIAL) != 0);
