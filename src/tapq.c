@@ -4,12 +4,10 @@
 #include <string.h>
 
 #include "byteorder.h"
+#include "frame.h"
 #include "tapq.h"
+#include "tos.h"
 
-#define ETHERTYPE_IPV4	0x0800
-#define ETHERTYPE_IPV6	0x86dd
-#define ETHERTYPE_VLAN	0x8100
-#define ETHERTYPE_QINQ	0x88a8
 #define PROTO_TCP	6
 #define PROTO_UDP	17
 #define PROTO_SCTP	132
@@ -35,40 +33,39 @@ unsigned int
 tapq_flow(const uint8_t *frame, size_t len)
 {
 	uint32_t	 h = 2166136261u;
-	size_t		 l3 = 14, ihl;
-	uint16_t	 type;
+	const uint8_t	*ip;
+	size_t		 l3, ihl;
 
-	if (len < 14)
+	if (len < ETH_HDR_LEN)
 		return 0;
-	type = get_be16(frame + 12);
-	while ((type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ) &&
-	    len >= l3 + 4) {
-		type = get_be16(frame + l3 + 2);
-		l3 += 4;
-	}
 	h = tapq_hash(h, frame + 12, 2);
-	if (type == ETHERTYPE_IPV4 && len >= l3 + 20) {
-		ihl = (size_t)(frame[l3] & 0x0f) * 4;
+	switch (tos_ip_header(frame, len, &l3)) {
+	case 4:
+		ip = frame + l3;
+		ihl = (size_t)(ip[0] & 0x0f) * 4;
 		/* Addresses and protocol. */
-		h = tapq_hash(h, frame + l3 + 9, 1);
-		h = tapq_hash(h, frame + l3 + 12, 8);
+		h = tapq_hash(h, ip + 9, 1);
+		h = tapq_hash(h, ip + 12, 8);
 		/*
 		 * Ports, unless this is a fragment: all fragments of a
 		 * packet then share its addresses' bucket.
 		 */
-		if (tapq_has_ports(frame[l3 + 9]) && ihl >= 20 &&
-		    (get_be16(frame + l3 + 6) & 0x3fff) == 0 &&
-		    len >= l3 + ihl + 4)
-			h = tapq_hash(h, frame + l3 + ihl, 4);
-	} else if (type == ETHERTYPE_IPV6 && len >= l3 + 40) {
+		if (tapq_has_ports(ip[9]) &&
+		    (get_be16(ip + 6) & 0x3fff) == 0 && len >= l3 + ihl + 4)
+			h = tapq_hash(h, ip + ihl, 4);
+		break;
+	case 6:
+		ip = frame + l3;
 		/* A fragment's next header is 44: no ports, as above. */
-		h = tapq_hash(h, frame + l3 + 6, 1);
-		h = tapq_hash(h, frame + l3 + 8, 32);
-		if (tapq_has_ports(frame[l3 + 6]) && len >= l3 + 44)
-			h = tapq_hash(h, frame + l3 + 40, 4);
-	} else
+		h = tapq_hash(h, ip + 6, 1);
+		h = tapq_hash(h, ip + 8, 32);
+		if (tapq_has_ports(ip[6]) && len >= l3 + IPV6_HDR_LEN + 4)
+			h = tapq_hash(h, ip + IPV6_HDR_LEN, 4);
+		break;
+	default:
 		/* Anything else: one flow per destination. */
 		h = tapq_hash(h, frame, 6);
+	}
 	return (h ^ (h >> 8) ^ (h >> 16) ^ (h >> 24)) % TAPQ_FLOWS;
 }
 

@@ -60,7 +60,10 @@ int		 tapq_add(struct tapq *, size_t len);
  */
 uint8_t		*tapq_pop(struct tapq *, size_t *len);
 
-/* The flow bucket of an Ethernet frame (pure; exposed for the tests). */
+/*
+ * The flow bucket of an Ethernet frame: its IP packet as tos_ip_header()
+ * finds it, else its destination (pure; exposed for the tests).
+ */
 unsigned int	 tapq_flow(const uint8_t *frame, size_t len);
 
 #endif
