@@ -63,6 +63,21 @@ jcheck "JSON: the crypto floor of both ciphers, for a full frame" \
 check "the floor and the ratio are on stdout" \
     grep -q "tapmesh-chacha *CPU .* the floor of chacha20-poly1305" \
     "$out/stdout"
+# bench/aeadfloor: one frame at a time through tapmeshd's calls.
+for s in tapmesh-aes tapmesh-chacha; do
+	jcheck "JSON: $s CPU to the per-message floor, user time" \
+	    "j['systems']['$s']['message_floor_s_per_gb'] > 0 and
+	     j['systems']['$s']['cpu_to_message_floor'] > 0 and
+	     0 < j['systems']['$s']['median']['cpu_user_s_per_gb'] <=
+	     j['systems']['$s']['median']['cpu_s_per_gb']"
+done
+jcheck "JSON: the per-message floor of both ciphers" \
+    "j['message_floor_s_per_gb']['frame_bytes'] == 1420 and
+     j['message_floor_s_per_gb']['chacha20-poly1305'] > 0 and
+     j['message_floor_s_per_gb']['aes-256-gcm'] > 0"
+check "the per-message floor and the ratio are on stdout" \
+    grep -q "tapmesh-aes *CPU .* the per-message floor of aes-256-gcm; user" \
+    "$out/stdout"
 for s in fastd openvpn tinc wireguard-go gvpe; do
 	jcheck "JSON: $s measured or not installed" \
 	    "j['systems']['$s']['status'] in ('ok', 'not installed')"
