@@ -54,6 +54,7 @@ struct aead_key {
 	void		*enc;		/* provider contexts, keyed */
 	void		*dec;
 	enum aead_alg	 alg;
+	int		 vzeroupper;	/* see aead.c */
 };
 
 /*
