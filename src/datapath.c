@@ -287,7 +287,7 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 		return;
 	}
 	/* Sealed datagrams are queued and sent together below. */
-	tx_begin(ctx);
+	ctx->tx.active = 1;
 	for (i = 0; i < DATAPATH_BUDGET && (buf = tapq_free_slot(q)) != NULL;
 	    i++) {
 		n = read(fd, buf, TAPQ_BUF_LEN);
@@ -307,7 +307,8 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 	for (done = 0; done < DATAPATH_ROUND_BYTES &&
 	    (buf = tapq_pop(q, &len)) != NULL; done += len)
 		tap_read_one(ctx, buf, len);
-	tx_end(ctx);
+	ctx->tx.active = 0;
+	tx_flush(ctx);
 	if (gone != 0)
 		tap_gone(ctx, strerror(gone));
 	else if (q->order.n > 0)
@@ -509,7 +510,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	 * What is sealed while datagrams are read (a relay's forwarding
 	 * above all) is queued and sent in batches, as from the TAP.
 	 */
-	tx_begin(ctx);
+	ctx->tx.active = 1;
 	for (i = 0; i < DATAPATH_BUDGET && (slot = slotq_next(&rx->order)) !=
 	    -1; i++) {
 		s = &rx->slot[slot];
@@ -537,7 +538,8 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 		s = &rx->slot[slot];
 		udp_read_one(ctx, s);
 	}
-	tx_end(ctx);
+	ctx->tx.active = 0;
+	tx_flush(ctx);
 	rx_flush(ctx);
 	if (rx->order.n > 0)
 		(void)event_defer(&ctx->ev, &ctx->udp_ev);

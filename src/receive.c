@@ -397,6 +397,6 @@ receive_datagram(struct tm_ctx *ctx, uint8_t *pkt, size_t len,
 {
 	struct origin	 o = { from, NULL, tos };
 
-	return dispatch(ctx, pkt, len, &o, tx_now(ctx), frame, flen,
+	return dispatch(ctx, pkt, len, &o, event_now_ns(), frame, flen,
 	    partial);
 }

@@ -57,7 +57,7 @@ seal_into(struct tm_ctx *ctx, struct peer *p, uint8_t *pkt,
     const uint8_t *frame, size_t flen, uint8_t dflags)
 {
 	struct keypair	*kp = p->kp_current;
-	uint64_t	 now = tx_now(ctx), ctr;
+	uint64_t	 now = event_now_ns(), ctr;
 
 	if (kp == NULL || kp->send_counter >= REPLAY_REJECT_AFTER ||
 	    now - kp->created_ns >= session_reject_ns(ctx)) {

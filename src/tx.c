@@ -58,26 +58,6 @@ tx_raw(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 	return raw_tos(ctx, p, to, src, 0, buf, len, now);
 }
 
-void
-tx_begin(struct tm_ctx *ctx)
-{
-	ctx->tx.active = 1;
-	ctx->tx.now = event_now_ns();
-}
-
-void
-tx_end(struct tm_ctx *ctx)
-{
-	ctx->tx.active = 0;
-	tx_flush(ctx);
-}
-
-uint64_t
-tx_now(const struct tm_ctx *ctx)
-{
-	return ctx->tx.active ? ctx->tx.now : event_now_ns();
-}
-
 uint8_t *
 tx_buffer(struct tm_ctx *ctx)
 {
@@ -97,7 +77,7 @@ tx_data(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 {
 	struct tx		*tx = &ctx->tx;
 	struct txq_entry	*e;
-	uint64_t		 now = tx_now(ctx);
+	uint64_t		 now = event_now_ns();
 
 	/*
 	 * Routing traffic goes at once, ahead of the bulk data queued in

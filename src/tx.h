@@ -39,7 +39,6 @@ struct txq_entry {
 
 struct tx {
 	int			 active;	/* queue data, see above */
-	uint64_t		 now;		/* tx_begin's clock */
 	size_t			 n;
 	struct txq_entry	 q[TXQ_LEN];
 	uint8_t			 buf[TXQ_LEN][PKT_BUF_LEN];
@@ -61,25 +60,6 @@ int	 tx_raw(struct tm_ctx *, struct peer *, const struct sockaddr_in6 *,
 uint8_t	*tx_buffer(struct tm_ctx *);
 
 /*
- * A batch of the data path begins: data messages are queued from now on
- * (tx.active), and the clock is read once for the whole batch, which
- * tx_now returns until tx_flush ends it.  A batch is bounded in bytes
- * (DATAPATH_ROUND_BYTES plus the reads ahead), so its clock is behind by
- * well under a millisecond at its end: nothing that reads it (session
- * ages, keepalives, the time a peer was heard) needs more, and a
- * datagram's arrival is timed closer to when the socket woke us than a
- * clock read after the datagrams before it were opened would be.  Per
- * datagram, the clock was 2-3 % of the daemon's time.
- */
-void	 tx_begin(struct tm_ctx *);
-
-/* Ends the batch: tx_flush, then datagrams are sent at once again. */
-void	 tx_end(struct tm_ctx *);
-
-/* The batch's clock while one runs, else the time now (event_now_ns). */
-uint64_t tx_now(const struct tm_ctx *);
-
-/*
  * Sends the data message just sealed into tx_buffer (len bytes carrying
  * a frame of flen bytes; 0 for a keepalive or a probe) with the outer
  * TOS tos: queued while the queue is active, else, or if urgent (routing
@@ -92,7 +72,8 @@ int	 tx_data(struct tm_ctx *, struct peer *, const struct sockaddr_in6 *,
 
 /*
  * Sends the queue, runs of equal-sized datagrams to one destination as
- * one UDP GSO message.
+ * one UDP GSO message.  Must run before the event callback that set
+ * tx.active returns.
  */
 void	 tx_flush(struct tm_ctx *);
 
