@@ -226,7 +226,6 @@ aead_run(const struct aead_key *key, void *ctx, const uint8_t *ad,
     size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
 {
 	size_t	 outl;
-
 	int	 ok = 1;
 
 	if (adlen > 0) {
