@@ -29,7 +29,7 @@ check "n1 reaches n2" quiet nsx 1 ping -c 2 -i 0.2 -W 2 -q 10.255.0.2
 nsx 1 ping -c 60 -i 0.05 -q 10.255.0.2 >/dev/null 2>&1 &
 ping_pid=$!
 LAB_PIDS+=("$ping_pid")
-out=$(nsx 2 timeout 15 "$REPLAY" ul0 5655 50)
+out=$(nsx 2 timeout 15 "$REPLAY" ul0 5655 50 198.18.0.1)
 diag "udpreplay: $out"
 check "a data message was captured and replayed" grep -q "replayed 50 tampered 1" <<<"$out"
 lab_wait 10 lab_gone "$ping_pid"

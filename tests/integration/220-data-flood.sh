@@ -18,8 +18,9 @@ check "n1 -> n2 before the flood" quiet nsx 1 ping -c 2 -i 0.2 -W 2 -q 10.255.0.
 rss0=$(flood_rss "$pid2")
 
 flood_pings_start 1 10.255.0.2 500
-# Captured in n2's namespace as it arrives from n1, sent to n2 from there.
-out=$(nsx 2 timeout 60 "$DATABAD" ul0 5655 "$N")
+# Captured in n2's namespace as it arrives from n1 (not n3: the counts
+# below are n2's for n1), sent to n2 from there.
+out=$(nsx 2 timeout 60 "$DATABAD" ul0 5655 "$N" 198.18.0.1)
 diag "udpdatabad: $out"
 read -r rep trunc over forged flagged ms < <(sed -n \
     's/^replayed \([0-9]*\) truncated \([0-9]*\) oversized \([0-9]*\) forged \([0-9]*\) flagged \([0-9]*\) in \([0-9]*\) ms/\1 \2 \3 \4 \5 \6/p' <<<"$out")

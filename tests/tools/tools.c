@@ -14,19 +14,24 @@
 #include "tools.h"
 
 size_t
-capture_data(const char *ifname, int port, uint8_t *msg,
-    struct sockaddr_in *dst)
+capture_data(const char *ifname, int port, const char *from,
+    uint8_t *msg, struct sockaddr_in *dst)
 {
 	static uint8_t		 pkt[65536];
 	struct sockaddr_ll	 sll;
 	struct timeval		 tv = { 1, 0 };
 	struct ip		 ip;
 	struct udphdr		 uh;
+	struct in_addr		 src = { 0 };
 	size_t			 hl, plen;
 	time_t			 deadline;
 	ssize_t			 n;
 	int			 fd;
 
+	if (from != NULL && inet_pton(AF_INET, from, &src) != 1) {
+		fprintf(stderr, "%s: not an IPv4 address\n", from);
+		return 0;
+	}
 	if ((fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP))) == -1) {
 		perror("socket");
 		return 0;
@@ -50,6 +55,7 @@ capture_data(const char *ifname, int port, uint8_t *msg,
 		memcpy(&ip, pkt, sizeof(ip));
 		hl = (size_t)ip.ip_hl * 4;
 		if (ip.ip_p != IPPROTO_UDP || hl < sizeof(ip) ||
+		    (from != NULL && ip.ip_src.s_addr != src.s_addr) ||
 		    (size_t)n < hl + sizeof(uh))
 			continue;
 		memcpy(&uh, pkt + hl, sizeof(uh));

@@ -34,10 +34,10 @@ now_ms(void)
 /*
  * Waits up to 10 s for a tapmesh data message (type 4, longer than
  * TOOLS_MIN_DATA) in an IPv4 UDP datagram to port arriving on ifname
- * (AF_PACKET), copies its UDP payload into msg (room for 65536 bytes)
+ * (AF_PACKET) from the IPv4 address from (any source if NULL), copies its UDP payload into msg (room for 65536 bytes)
  * and its destination into dst.  Returns the payload's length, or 0.
  */
-size_t	 capture_data(const char *ifname, int port, uint8_t *msg,
-	    struct sockaddr_in *dst);
+size_t	 capture_data(const char *ifname, int port, const char *from,
+	    uint8_t *msg, struct sockaddr_in *dst);
 
 #endif

@@ -14,7 +14,8 @@
  *    changed is authenticated).
  * Prints "replayed R truncated T oversized O forged F flagged G in MS ms".
  *
- * usage: udpdatabad IFNAME PORT COUNT
+ * usage: udpdatabad IFNAME PORT COUNT [FROM]  (FROM: capture only from
+ * that IPv4 source)
  */
 #include <sys/socket.h>
 
@@ -43,13 +44,15 @@ main(int argc, char *argv[])
 	size_t			 len, l, j, k;
 	int			 fd, port, sndbuf = 1 << 20;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: udpdatabad ifname port count\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr,
+		    "usage: udpdatabad ifname port count [from]\n");
 		return 2;
 	}
 	port = atoi(argv[2]);
 	count = strtoul(argv[3], NULL, 10);
-	if ((len = capture_data(argv[1], port, msg, &dst)) == 0) {
+	if ((len = capture_data(argv[1], port,
+	    argc == 5 ? argv[4] : NULL, msg, &dst)) == 0) {
 		fprintf(stderr, "udpdatabad: no data message seen\n");
 		return 1;
 	}

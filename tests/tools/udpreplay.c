@@ -5,7 +5,8 @@
  * counter was moved forward (a tampered header, which must fail
  * authentication).  Prints "replayed N tampered M".
  *
- * usage: udpreplay IFNAME PORT COUNT
+ * usage: udpreplay IFNAME PORT COUNT [FROM]  (FROM: capture only from
+ * that IPv4 source)
  */
 #include <sys/socket.h>
 
@@ -29,13 +30,14 @@ main(int argc, char *argv[])
 	long			 count, i, replayed = 0, tampered = 0;
 	int			 ufd, port;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: udpreplay ifname port count\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: udpreplay ifname port count [from]\n");
 		return 2;
 	}
 	port = atoi(argv[2]);
 	count = atol(argv[3]);
-	if ((plen = capture_data(argv[1], port, pkt, &dst)) == 0) {
+	if ((plen = capture_data(argv[1], port,
+	    argc == 5 ? argv[4] : NULL, pkt, &dst)) == 0) {
 		fprintf(stderr, "udpreplay: no data message seen\n");
 		return 1;
 	}
