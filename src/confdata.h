@@ -120,6 +120,8 @@ struct tm_config {
 	int			 dscp_copy;	/* outer DSCP: inner's, or 0 */
 	int			 offload;	/* TAP segmentation offload */
 	int			 read_ahead;	/* sparse flows first */
+	int			 sched_priority; /* data path's SCHED_FIFO, 0: off */
+	int			 sched_priority_line;
 	int			 relay;		/* forward between peers */
 	int			 relay_rate;	/* Mbit/s per source */
 	int			 path_hold_down; /* s a better path must last */

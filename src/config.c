@@ -44,7 +44,7 @@ static const char *const main_keys[] = {
 	"mtu", "mac_prefix", "keepalive", "dead_time", "rekey_time", "cipher",
 	"control_socket", "user", "group", "probe_interval", "path_hold_down",
 	"clamp_mss", "max_peers", "offload", "source_check", "dscp",
-	"relay", "relay_rate", "read_ahead",
+	"relay", "relay_rate", "read_ahead", "sched_priority",
 	NULL
 };
 
@@ -277,6 +277,11 @@ parse_timers(struct load_ctx *ctx, struct tm_config *conf,
 	conf->read_ahead = 1;
 	(void)cfg_get_bool(ctx->errs, conf->file, root, "read_ahead",
 	    &conf->read_ahead);
+	if (cfg_get_int(ctx->errs, conf->file, root, "sched_priority", 0, 99,
+	    &n, &s) == 1) {
+		conf->sched_priority = (int)n;
+		conf->sched_priority_line = config_setting_source_line(s);
+	}
 	(void)cfg_get_bool(ctx->errs, conf->file, root, "relay", &conf->relay);
 	conf->relay_rate = TM_RELAY_RATE_DEFAULT;
 	if (cfg_get_int(ctx->errs, conf->file, root, "relay_rate", 1, 100000,

@@ -6,6 +6,8 @@
 #include <linux/capability.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -68,6 +70,49 @@ priv_drop(const char *user)
 	}
 	log_info("running as %s (uid %u), keeping CAP_NET_ADMIN only", user,
 	    (unsigned)pw->pw_uid);
+	return 0;
+}
+
+int
+priv_sched(const char *file, int line, int prio)
+{
+	struct sched_param	 sp;
+	int			 policy;
+
+	if (prio > 0) {
+		memset(&sp, 0, sizeof(sp));
+		sp.sched_priority = prio;
+		if (sched_setscheduler(0, SCHED_FIFO, &sp) == -1) {
+			log_warnx("%s:%d: sched_priority %d: cannot run the "
+			    "data path at SCHED_FIFO: %s%s", file, line, prio,
+			    strerror(errno), errno == EPERM ? " (it needs "
+			    "CAP_SYS_NICE, and no RestrictRealtime= in a "
+			    "systemd unit)" : "");
+			return -1;
+		}
+	}
+	/* Said also when it came from outside (chrt, systemd). */
+	if ((policy = sched_getscheduler(0)) == SCHED_FIFO ||
+	    policy == SCHED_RR) {
+		if (sched_getparam(0, &sp) == -1)
+			sp.sched_priority = -1;
+		log_info("data path scheduled %s, priority %d%s",
+		    policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR",
+		    sp.sched_priority, prio > 0 ? "" : " (inherited)");
+	}
+	return 0;
+}
+
+int
+priv_helper_attr(pthread_attr_t *attr)
+{
+	struct sched_param	 sp;
+
+	memset(&sp, 0, sizeof(sp));
+	if (pthread_attr_setinheritsched(attr, PTHREAD_EXPLICIT_SCHED) != 0 ||
+	    pthread_attr_setschedpolicy(attr, SCHED_OTHER) != 0 ||
+	    pthread_attr_setschedparam(attr, &sp) != 0)
+		return -1;
 	return 0;
 }
 

@@ -40,6 +40,7 @@ check_fixed(const struct tm_config *old, const struct tm_config *nc,
 	FIXED(old->mtu == nc->mtu, "mtu");
 	FIXED(old->mac_prefix == nc->mac_prefix, "mac_prefix");
 	FIXED(old->offload == nc->offload, "offload");
+	FIXED(old->sched_priority == nc->sched_priority, "sched_priority");
 	FIXED(strcmp(old->control_socket, nc->control_socket) == 0,
 	    "control_socket");
 	FIXED(strcmp(old->user, nc->user) == 0, "user");

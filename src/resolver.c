@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "priv.h"
 #include "resolver.h"
 
 /*
@@ -151,7 +152,11 @@ resolver_start(struct resolver *r)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	r->refs++;
-	if ((err = pthread_create(&t, &attr, resolver_worker, r)) != 0) {
+	if (priv_helper_attr(&attr) == -1)
+		err = EINVAL;
+	else
+		err = pthread_create(&t, &attr, resolver_worker, r);
+	if (err != 0) {
 		r->refs--;
 		log_warnx("resolver: cannot start its thread: %s",
 		    strerror(err));

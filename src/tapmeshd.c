@@ -216,6 +216,10 @@ run(struct tm_ctx *ctx)
 {
 	int	 err;
 
+	/* First, before any thread or change to the system. */
+	if (priv_sched(ctx->conf.file, ctx->conf.sched_priority_line,
+	    ctx->conf.sched_priority) == -1)
+		return 1;
 	if (signals_setup(ctx) == -1) {
 		log_warn("signalfd");
 		return 1;

@@ -375,7 +375,8 @@ test_valid_full(void **state)
 	    "rekey_time = 600;\n"
 	    "cipher = \"aes-256-gcm\";\n"
 	    "dscp = \"zero\";\n"
-	    "read_ahead = false;\n",
+	    "read_ahead = false;\n"
+	    "sched_priority = 10;\n",
 	    0, files, sizeof(files) / sizeof(files[0]));
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 		tree_add(&junk[i]);
@@ -400,6 +401,8 @@ test_valid_full(void **state)
 	assert_int_equal(conf.mtu, 1400);
 	assert_int_equal(conf.mac_prefix, 0x42);
 	assert_int_equal(conf.read_ahead, 0);
+	assert_int_equal(conf.sched_priority, 10);
+	assert_int_equal(conf.sched_priority_line, 15);
 	assert_int_equal(conf.keepalive, 5);
 	assert_int_equal(conf.dead_time, 20);
 	assert_int_equal(conf.rekey_time, 600);
@@ -510,6 +513,7 @@ test_valid_defaults(void **state)
 	assert_int_equal(conf.dscp_copy, 1);
 	assert_int_equal(conf.offload, 1);
 	assert_int_equal(conf.read_ahead, 1);
+	assert_int_equal(conf.sched_priority, 0);
 	assert_mac(conf.mac, "02:00:0a:ff:00:01");
 	assert_in6(&conf.lladdr, "fe80::aff:feff:1");
 	assert_int_equal(conf.npeers, 1);
@@ -849,6 +853,12 @@ static const struct bad_case bad_cases[] = {
 	    MAIN "mtu = 100;\nmac_prefix = 256;\n", 1, { { NULL, NULL } },
 	    { "tapmesh.conf:3: mtu: 100 is out of range (576..9000)",
 	      "tapmesh.conf:4: mac_prefix: 256 is out of range (0..255)" } },
+	{ "sched_priority out of range",
+	    MAIN "sched_priority = 100;\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: sched_priority: 100 is out of range (0..99)" } },
+	{ "sched_priority not a number",
+	    MAIN "sched_priority = \"high\";\n", 1, { { NULL, NULL } },
+	    { "tapmesh.conf:3: sched_priority: expected an integer" } },
 	{ "mtu too small for IPv6", MAIN "mtu = 1000;\n", 1,
 	    { { NULL, NULL } },
 	    { "tapmesh.conf:3: mtu: 1000 is below 1280, the minimum for "
