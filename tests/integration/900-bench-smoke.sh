@@ -1,7 +1,7 @@
 #!/bin/bash
 # Smoke test of the benchmark (bench/run --quick): it runs to the end
-# within its time bound and exits 0; tapmesh (both ciphers, and through
-# a relay), raw veth and VXLAN are measured; every competitor is measured or reported "not
+# within its time bound and exits 0; tapmesh (both ciphers, each also
+# with sched_priority, and through a relay), raw veth and VXLAN are measured; every competitor is measured or reported "not
 # installed"; the mesh scale figures are there; the JSON is complete; no
 # namespace is left behind.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
@@ -20,7 +20,7 @@ rc=$?
 took=$((SECONDS - start))
 check "bench/run --quick exits 0 (status $rc)" test "$rc" = 0
 [ "$rc" = 0 ] || { diag "$(tail -30 "$out/stderr")"; diag "$(tail -40 "$out/stdout")"; }
-check "bench/run --quick took ${took} s (at most 120)" test "$took" -le 120
+check "bench/run --quick took ${took} s (at most 150)" test "$took" -le 150
 check "the table is on stdout" grep -q "^tapmesh-aes " "$out/stdout"
 check "the mesh scale table is on stdout" grep -q "^Mesh scale" "$out/stdout"
 after=$(ip netns list | awk '{print $1}' | grep -c '^tb[ABR]-')
@@ -35,13 +35,15 @@ sys.exit(0 if ($2) else 1)" "$out/results.json"
 }
 jcheck "JSON: quick mode, one repetition" \
     'j["mode"] == "quick" and j["repetitions"] == 1'
-for s in raw vxlan tapmesh-aes tapmesh-chacha tapmesh-relayed; do
+for s in raw vxlan tapmesh-aes tapmesh-chacha tapmesh-aes-rt tapmesh-chacha-rt \
+    tapmesh-relayed; do
 	jcheck "JSON: $s measured, TCP and UDP throughput and RTT > 0" \
 	    "j['systems']['$s']['status'] == 'ok' and all(
 	        j['systems']['$s']['median'].get(m, 0) > 0
 	        for m in ('tcp1_mbps', 'tcp4_mbps', 'udp_mbps', 'rtt_avg_ms'))"
 done
-for s in tapmesh-aes tapmesh-chacha tapmesh-relayed; do
+for s in tapmesh-aes tapmesh-chacha tapmesh-aes-rt tapmesh-chacha-rt \
+    tapmesh-relayed; do
 	jcheck "JSON: $s CPU per GB and ratios to raw" \
 	    "j['systems']['$s']['median'].get('cpu_s_per_gb', 0) > 0 and
 	     0 < j['systems']['$s']['ratio_to_raw']['tcp1_mbps']"
@@ -53,7 +55,7 @@ done
 # The relayed system's CPU is three daemons': no ratio to one pair's
 # floor.  Two floors: openssl speed's, and bench/aeadfloor's (one frame
 # at a time through tapmeshd's calls), with the user part of the CPU.
-for s in tapmesh-aes tapmesh-chacha; do
+for s in tapmesh-aes tapmesh-chacha tapmesh-aes-rt tapmesh-chacha-rt; do
 	jcheck "JSON: $s CPU to the crypto floor of its cipher" \
 	    "j['systems']['$s']['crypto_floor_s_per_gb'] > 0 and
 	     j['systems']['$s']['cpu_to_floor'] > 0"
