@@ -6,7 +6,8 @@
 # session and the OSPF adjacency stay up throughout, and the time each
 # came up ("Since") does not change: no flap.  On a machine shared with
 # other work the margins are the machine's too: those checks are TODO
-# (see below) and the test reports what it saw.
+# (see below) and the test reports what it saw.  BFD_LOAD_SCHED=N runs
+# both daemons with sched_priority = N.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 . "$TOP_SRCDIR/tests/lib/routing.sh"
 need_netns
@@ -15,6 +16,15 @@ command -v iperf3 >/dev/null || skip_all "no iperf3"
 secs=${BFD_LOAD_SECS:-60}
 
 lab_mesh 2 || bail "could not build the mesh"
+if [ -n "${BFD_LOAD_SCHED:-}" ]; then
+	for i in 1 2; do
+		echo "sched_priority = $BFD_LOAD_SCHED;" >>"$LAB_DIR/n$i/tapmesh.conf"
+		lab_stop "$i" && lab_start "$i" || bail "node $i: restart"
+	done
+	lab_wait_up 10 1 1 || bail "n1: peer not up after the restart"
+	check "n1 runs SCHED_FIFO" grep -q "data path scheduled SCHED_FIFO" \
+	    "$LAB_DIR/n1/tapmeshd.log"
+fi
 sed -e 's/100 ms;/50 ms;/' "$TOP_SRCDIR/contrib/bird/bfd-ospf.conf" \
     >"$LAB_DIR/bfd50.conf"
 for i in 1 2; do rt_bird_example "$i" "$LAB_DIR/bfd50.conf"; done
