@@ -1,5 +1,6 @@
 #!/bin/bash
-# systemd: the unit passes `systemd-analyze verify`, and the daemon speaks
+# systemd: the unit passes `systemd-analyze verify` (also with the
+# drop-in contrib/systemd/realtime.conf), and the daemon speaks
 # the sd_notify datagram protocol: READY=1 once the TAP, its neighbours
 # and sockets are up, RELOADING=1 and READY=1 around a reload, STOPPING=1
 # on exit.  (This machine does not run systemd as PID 1, so the unit is
@@ -17,9 +18,17 @@ if command -v systemd-analyze >/dev/null && [ -f "$unit" ]; then
 	    >"$d/tapmeshd@tap0.service"
 	out=$(systemd-analyze verify --man=no "$d/tapmeshd@tap0.service" 2>&1)
 	rc=$?
-	rm -rf "$d"
 	diag "$out"
 	check "systemd-analyze verify accepts the unit" test "$rc" = 0 -a -z "$out"
+	# The drop-in for sched_priority (verify reads the .d directory).
+	mkdir "$d/tapmeshd@tap0.service.d"
+	cp "$TOP_SRCDIR/contrib/systemd/realtime.conf" "$d/tapmeshd@tap0.service.d/"
+	out=$(systemd-analyze verify --man=no "$d/tapmeshd@tap0.service" 2>&1)
+	rc=$?
+	rm -rf "$d"
+	diag "$out"
+	check "systemd-analyze verify accepts the unit with realtime.conf" \
+	    test "$rc" = 0 -a -z "$out"
 else
 	ok "# SKIP systemd-analyze or the unit is missing"
 fi

@@ -85,7 +85,8 @@ for f in ./usr/sbin/tapmeshd ./usr/sbin/tapmeshctl \
     ./usr/share/man/man5/tapmesh.conf.5.gz \
     ./lib/systemd/system/tapmeshd@.service ./etc/tapmesh/tap0.conf \
     ./etc/tapmesh/conf.d/ ./usr/lib/tmpfiles.d/tapmesh.conf \
-    ./usr/share/bash-completion/completions/tapmeshctl; do
+    ./usr/share/bash-completion/completions/tapmeshctl \
+    ./usr/share/doc/tapmesh/examples/realtime.conf; do
 	check "the package holds $f" grep -qxF "$f" <<<"$files"
 done
 check "the package holds no key" eval '! grep -q "\.key$" <<<"$files"'
