@@ -18,7 +18,6 @@
 #include <libmnl/libmnl.h>
 
 #include "nl.h"
-#include "priv.h"
 
 /* A request the kernel does not answer within this time is an error. */
 #define NL_TIMEOUT_MS	5000
@@ -300,9 +299,8 @@ nl_async_neigh(struct nl_async *na, int ifindex, const struct tm_addr *a,
 int
 nl_async_flush(struct nl_async *na)
 {
-	pthread_attr_t	 attr;
-	char		*swap;
-	int		 err = 0;
+	char	*swap;
+	int	 err = 0;
 
 	if (na->len == 0)
 		return 0;
@@ -313,13 +311,7 @@ nl_async_flush(struct nl_async *na)
 	} else if (na->outlen != 0)
 		err = -EAGAIN;		/* still sending the last one */
 	else if (!na->started) {
-		pthread_attr_init(&attr);
-		if (priv_helper_attr(&attr) == -1)
-			err = EINVAL;
-		else
-			err = pthread_create(&na->thread, &attr,
-			    nl_async_sender, na);
-		pthread_attr_destroy(&attr);
+		err = pthread_create(&na->thread, NULL, nl_async_sender, na);
 		na->started = err == 0;
 		err = -err;
 	}

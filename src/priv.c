@@ -6,7 +6,6 @@
 #include <linux/capability.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <grp.h>
 #include <pwd.h>
@@ -79,10 +78,27 @@ priv_sched(const char *file, int line, int prio)
 	struct sched_param	 sp;
 	int			 policy;
 
+	memset(&sp, 0, sizeof(sp));
+	if ((policy = sched_getscheduler(0)) == -1 ||
+	    sched_getparam(0, &sp) == -1) {
+		log_warn("sched_getscheduler");
+		return -1;
+	}
+	policy &= ~SCHED_RESET_ON_FORK;
 	if (prio > 0) {
-		memset(&sp, 0, sizeof(sp));
+		policy = SCHED_FIFO;
 		sp.sched_priority = prio;
-		if (sched_setscheduler(0, SCHED_FIFO, &sp) == -1) {
+	} else if (policy != SCHED_FIFO && policy != SCHED_RR)
+		return 0;
+	/*
+	 * Threads started later (netlink sender, resolver) begin with the
+	 * normal scheduler: only the data path runs real-time.
+	 */
+	if (sched_setscheduler(0, policy | SCHED_RESET_ON_FORK, &sp) == -1) {
+		if (prio == 0)
+			log_warn("helper threads will inherit the real-time "
+			    "policy");
+		else {
 			log_warnx("%s:%d: sched_priority %d: cannot run the "
 			    "data path at SCHED_FIFO: %s%s", file, line, prio,
 			    strerror(errno), errno == EPERM ? " (it needs "
@@ -92,27 +108,9 @@ priv_sched(const char *file, int line, int prio)
 		}
 	}
 	/* Said also when it came from outside (chrt, systemd). */
-	if ((policy = sched_getscheduler(0)) == SCHED_FIFO ||
-	    policy == SCHED_RR) {
-		if (sched_getparam(0, &sp) == -1)
-			sp.sched_priority = -1;
-		log_info("data path scheduled %s, priority %d%s",
-		    policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR",
-		    sp.sched_priority, prio > 0 ? "" : " (inherited)");
-	}
-	return 0;
-}
-
-int
-priv_helper_attr(pthread_attr_t *attr)
-{
-	struct sched_param	 sp;
-
-	memset(&sp, 0, sizeof(sp));
-	if (pthread_attr_setinheritsched(attr, PTHREAD_EXPLICIT_SCHED) != 0 ||
-	    pthread_attr_setschedpolicy(attr, SCHED_OTHER) != 0 ||
-	    pthread_attr_setschedparam(attr, &sp) != 0)
-		return -1;
+	log_info("data path scheduled %s, priority %d%s",
+	    policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR",
+	    sp.sched_priority, prio > 0 ? "" : " (inherited)");
 	return 0;
 }
 

@@ -7,8 +7,6 @@
 #ifndef TAPMESH_PRIV_H
 #define TAPMESH_PRIV_H
 
-#include <pthread.h>
-
 /* Becomes user (and its primary group); returns 0 or -1 (logged). */
 int	 priv_drop(const char *);
 
@@ -16,17 +14,14 @@ int	 priv_drop(const char *);
  * Scheduling: with prio 1..99 (sched_priority, from file:line) the
  * calling thread, the data path, runs SCHED_FIFO at that priority, so
  * that a frame wakes it at once instead of waiting behind bulk work of
- * other processes.  Must run before priv_drop (CAP_SYS_NICE).  Logs the
- * real-time policy it runs with, also one set from outside.  Returns 0,
- * or -1 (logged, naming file and line).
+ * other processes.  A real-time policy, this one or one set from
+ * outside, is marked SCHED_RESET_ON_FORK, so that threads started
+ * later run with the normal scheduler.  Must run before priv_drop
+ * (CAP_SYS_NICE) and before any thread starts.  Logs the real-time
+ * policy it runs with.  Returns 0, or -1 if sched_priority's policy
+ * cannot be set (logged, naming file and line).
  */
 int	 priv_sched(const char *, int, int);
-
-/*
- * Sets up attr for a helper thread (netlink sender, resolver): the
- * normal scheduler, whatever the data path runs at.  Returns 0 or -1.
- */
-int	 priv_helper_attr(pthread_attr_t *);
 
 /*
  * Tells systemd (NOTIFY_SOCKET, the sd_notify datagram protocol) the

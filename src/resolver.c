@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "priv.h"
 #include "resolver.h"
 
 /*
@@ -152,11 +151,7 @@ resolver_start(struct resolver *r)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	r->refs++;
-	if (priv_helper_attr(&attr) == -1)
-		err = EINVAL;
-	else
-		err = pthread_create(&t, &attr, resolver_worker, r);
-	if (err != 0) {
+	if ((err = pthread_create(&t, &attr, resolver_worker, r)) != 0) {
 		r->refs--;
 		log_warnx("resolver: cannot start its thread: %s",
 		    strerror(err));

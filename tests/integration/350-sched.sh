@@ -19,7 +19,7 @@ line=$(grep -n '^sched_priority' "$LAB_DIR/n1/tapmesh.conf" | cut -d: -f1)
 for i in 1 2; do lab_start "$i" || bail "node $i did not start"; done
 for i in 1 2; do lab_wait_up 10 "$i" 1 || bail "node $i: peer not up"; done
 
-# policy TID: "SCHED_FIFO 10", "SCHED_OTHER 0", ...
+# policy TID: "SCHED_FIFO|SCHED_RESET_ON_FORK 10", "SCHED_OTHER 0", ...
 policy() {
 	chrt -p "$1" 2>/dev/null | awk -F': ' '
 	    /policy/ { p = $2 } /priority/ { n = $2 } END { print p, n }'
@@ -35,7 +35,7 @@ helpers() {
 pid1=$(lab_pid 1)
 pid2=$(lab_pid 2)
 check "n1 <-> n2 ping" quiet nsx 1 ping -c 3 -i 0.2 -W 2 -q 10.255.0.2
-check "n1's data path runs SCHED_FIFO at 10" test "$(policy "$pid1")" = "SCHED_FIFO 10"
+check "n1's data path runs SCHED_FIFO at 10" test "$(policy "$pid1")" = "SCHED_FIFO|SCHED_RESET_ON_FORK 10"
 check "n1 logs it" grep -q "data path scheduled SCHED_FIFO, priority 10$" \
     "$LAB_DIR/n1/tapmeshd.log"
 h=$(helpers "$pid1")
@@ -53,7 +53,7 @@ out=$(lab_ctl 1 reload 2>&1)
 diag "$out"
 check "changing sched_priority on reload is refused" \
     grep -q "sched_priority cannot change on reload" <<<"$out"
-check "n1 still runs SCHED_FIFO at 10" test "$(policy "$pid1")" = "SCHED_FIFO 10"
+check "n1 still runs SCHED_FIFO at 10" test "$(policy "$pid1")" = "SCHED_FIFO|SCHED_RESET_ON_FORK 10"
 check "n1 still carries pings" quiet nsx 1 ping -c 3 -i 0.2 -W 2 -q 10.255.0.2
 sed -i 's/^sched_priority = 20;/sched_priority = 10;/' "$LAB_DIR/n1/tapmesh.conf"
 
@@ -84,7 +84,7 @@ lab_start 1 || bail "n1 did not start again"
 lab_wait_up 10 2 1 || bail "n2: peer not up"
 pid2=$(lab_pid 2)
 check "n1 <-> n2 ping after the restarts" quiet nsx 2 ping -c 3 -i 0.2 -W 2 -q 10.255.0.1
-check "n2 under chrt runs SCHED_FIFO at 5" test "$(policy "$pid2")" = "SCHED_FIFO 5"
+check "n2 under chrt runs SCHED_FIFO at 5" test "$(policy "$pid2")" = "SCHED_FIFO|SCHED_RESET_ON_FORK 5"
 check "n2 logs the inherited policy" \
     grep -q "data path scheduled SCHED_FIFO, priority 5 (inherited)" \
     "$LAB_DIR/n2/tapmeshd.log"
