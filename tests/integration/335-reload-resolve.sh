@@ -5,9 +5,13 @@
 # must not look anything up (n2 counts the queries); an accepted one
 # returns at once, while `ping -i 0.01` runs n1 -> n2 through the tunnel
 # without losing a packet (its max RTT is noted), and the event loop,
-# which carries the data path, never stalls over 50 ms (the daemon logs
-# its longest round at exit); the new paths are "resolving" meanwhile,
-# and "unresolved" once the lookups time out.
+# which carries the data path, never waits for a lookup (the daemon logs
+# its longest round at exit: one lookup in the loop would hold it for the
+# resolver's 3 s timeout; the bound, 500 ms, is far below that and far
+# above what a shared CI machine's scheduler costs a round, which is wall
+# clock time: one CI run saw a round over 50 ms here, where they are
+# 0.5-4 ms); the new paths are "resolving" meanwhile, and "unresolved"
+# once the lookups time out.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
 need_netns
 command -v nft >/dev/null || skip_all "nft is needed"
@@ -98,5 +102,6 @@ check "n1 -> n2 still" quiet nsx 1 ping -c 3 -i 0.2 -W 2 -q 10.255.0.2
 lab_stop 1
 us=$(loop_longest 1)
 diag "n1's event loop: longest round ${us:-?} us"
-check "the event loop never stalled over 50 ms" test "${us:-999999999}" -lt 50000
+check "the event loop never waited for DNS (no round over 500 ms)" \
+    test "${us:-999999999}" -lt 500000
 finish
