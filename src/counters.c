@@ -8,6 +8,7 @@
 #include "counters.h"
 #include "daemon.h"
 #include "sbuf.h"
+#include "udp.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -227,6 +228,13 @@ counters_log(const struct tm_ctx *ctx)
 	sbuf_printf(&b, "%s: drops ", ctx->conf.interface);
 	counters_drops(&b, &ctx->stats, DROPS_LOG);
 	log_sbuf(&b);
+	if (ctx->udpfd != -1) {
+		sbuf_printf(&b, "UDP port %u: the kernel dropped %llu data and "
+		    "%llu handshake datagrams (receive buffer full)",
+		    ctx->conf.listen, udp_drops(ctx->udpfd),
+		    udp_drops(ctx->hsfd));
+		log_sbuf(&b);
+	}
 	sbuf_printf(&b, "%s: offload: ", ctx->conf.interface);
 	counters_sentence(&b, "{tso_frames} TCP super frames cut into "
 	    "{tso_segments} frames, {gro_segments} frames joined into "

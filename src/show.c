@@ -274,6 +274,8 @@ show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	sbuf_printf(b, "  peers: %zu, %zu up\n", ctx->peers.npeers, up);
 	sbuf_printf(b, "  drops: ");
 	counters_drops(b, &ctx->stats, DROPS_TEXT);
+	sbuf_printf(b, "\n  kernel drops: %llu data, %llu handshake datagrams",
+	    udp_drops(ctx->udpfd), udp_drops(ctx->hsfd));
 	sbuf_printf(b, "\n  offload: %s, ", ctx->tap.offload ? "on" : "off");
 	counters_sentence(b, "{tso_frames} TCP super frames cut into "
 	    "{tso_segments} frames, {gro_segments} frames joined into "
@@ -413,6 +415,9 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 		    ctx->conf.addrs[i].plen);
 	sbuf_printf(b, "], \"drops\": ");
 	counters_drops(b, &ctx->stats, DROPS_JSON);
+	sbuf_printf(b, ", \"kernel_drops\": {\"data\": %llu, "
+	    "\"handshake\": %llu}", udp_drops(ctx->udpfd),
+	    udp_drops(ctx->hsfd));
 	sbuf_printf(b, ", \"offload\": {\"on\": %s",
 	    ctx->tap.offload ? "true" : "false");
 	counters_json(b, &counters_offload, &ctx->offload);
@@ -590,6 +595,15 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 		    off->metric, ctx->conf.interface, off->c[i].metric,
 		    (unsigned long long)counter_value(&off->c[i],
 		    &ctx->offload));
+	metric_head(b, "tapmesh_kernel_drops_total", "counter",
+	    "Datagrams the kernel dropped at the UDP port (receive buffer "
+	    "full), by socket: data messages, or handshakes and the rest.");
+	sbuf_printf(b, "tapmesh_kernel_drops_total{interface=\"%s\","
+	    "socket=\"data\"} %llu\n", ctx->conf.interface,
+	    udp_drops(ctx->udpfd));
+	sbuf_printf(b, "tapmesh_kernel_drops_total{interface=\"%s\","
+	    "socket=\"handshake\"} %llu\n", ctx->conf.interface,
+	    udp_drops(ctx->hsfd));
 	metric_paths(ctx, b);
 	metric_relayed(ctx, b);
 	metric_head(b, "tapmesh_peers", "gauge", "Configured peers.");

@@ -2,6 +2,8 @@
 #include <sys/uio.h>
 
 #include <linux/errqueue.h>
+#include <linux/filter.h>
+#include <linux/sock_diag.h>
 #include <linux/udp.h>
 
 #include <arpa/inet.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "udp.h"
+#include "wire.h"
 
 /* Enough to absorb a burst of a few thousand full-size datagrams. */
 #define UDP_SOCKBUF	(4 * 1024 * 1024)
@@ -27,16 +30,30 @@
 #define SOL_UDP		17
 #endif
 
-int
-udp_open(uint16_t port, int offload)
+/*
+ * Handshake messages wait in a buffer of their own: a flood of them fills
+ * this one, and the kernel drops them there, while data keeps its room.
+ */
+#define UDP_HS_SOCKBUF	(1024 * 1024)
+
+/*
+ * A socket bound to [::]:port, dual-stack, with buffers of sz bytes (0:
+ * the system's default) and, with reuseport, in the port's SO_REUSEPORT
+ * group.
+ */
+static int
+udp_socket(uint16_t port, int offload, int sz, int reuseport)
 {
 	struct sockaddr_in6	 sin6;
-	int			 fd, off = 0, on = 1, sz = UDP_SOCKBUF, err;
+	int			 fd, off = 0, on = 1, err;
 
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == -1)
+		goto fail;
+	if (reuseport &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1)
 		goto fail;
 	/*
 	 * ICMP errors for our datagrams (above all "fragmentation needed"
@@ -52,9 +69,11 @@ udp_open(uint16_t port, int offload)
 	if (offload)
 		(void)setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on));
 	/* The FORCE variants need CAP_NET_ADMIN; fall back quietly. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+	if (sz > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz,
+	    sizeof(sz)) == -1)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) == -1)
+	if (sz > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz,
+	    sizeof(sz)) == -1)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
@@ -68,6 +87,67 @@ udp_open(uint16_t port, int offload)
 	close(fd);
 	errno = err;
 	return -1;
+}
+
+/*
+ * The port's SO_REUSEPORT group steers each datagram by its first byte,
+ * the message type: data (WIRE_TYPE_DATA) to the group's first
+ * socket, everything else to its second.  The kernel runs this on the
+ * UDP payload; a datagram too short to load from goes to the first,
+ * which counts it as malformed.
+ */
+static int
+udp_steer(int fd)
+{
+	struct sock_filter	 code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, WIRE_TYPE_DATA, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 1),
+	};
+	struct sock_fprog	 prog = { sizeof(code) / sizeof(code[0]), code };
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+	    sizeof(prog));
+}
+
+int
+udp_open(uint16_t port, int offload, int *hsfd)
+{
+	int	 fd, err;
+
+	*hsfd = -1;
+	/*
+	 * A port another socket holds must fail here, as it did before the
+	 * group: the two sockets below would join a group of anyone's (of
+	 * the same user), and the group would take the port from no one.
+	 */
+	if ((fd = udp_socket(port, 0, 0, 0)) == -1)
+		return -1;
+	close(fd);
+	if ((fd = udp_socket(port, offload, UDP_SOCKBUF, 1)) == -1)
+		return -1;
+	if ((*hsfd = udp_socket(port, 0, UDP_HS_SOCKBUF, 1)) == -1 ||
+	    udp_steer(fd) == -1) {
+		err = errno;
+		if (*hsfd != -1)
+			close(*hsfd);
+		*hsfd = -1;
+		errno = err;
+	}
+	return fd;
+}
+
+unsigned long long
+udp_drops(int fd)
+{
+	uint32_t	 mi[SK_MEMINFO_VARS];
+	socklen_t	 len = sizeof(mi);
+
+	if (fd == -1 || getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) == -1 ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mi[0]))
+		return 0;
+	return mi[SK_MEMINFO_DROPS];
 }
 
 const char *

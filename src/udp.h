@@ -1,6 +1,7 @@
 /*
- * The underlay socket: one dual-stack UDP socket for every peer.
- * IPv4 endpoints appear as v4-mapped IPv6 addresses.
+ * The underlay sockets: one dual-stack UDP port for every peer, two
+ * sockets on it (data, handshakes).  IPv4 endpoints appear as v4-mapped
+ * IPv6 addresses.
  *
  * The convention is the system calls' own, which these wrap: a function
  * that can fail returns -1 with errno set, and on success what it makes
@@ -17,12 +18,25 @@
 #include <stdint.h>
 
 /*
- * Opens a non-blocking, close-on-exec socket bound to [::]:port with
- * IPV6_V6ONLY off and large buffers; with offload, the kernel may hand
- * over several datagrams of one sender at once (UDP_GRO, see udp_recv).
- * Returns the fd, or -1 with errno set.
+ * Opens the port's two non-blocking, close-on-exec sockets, both bound
+ * to [::]:port with IPV6_V6ONLY off: the data socket, with large buffers
+ * (with offload, the kernel may hand over several datagrams of one
+ * sender at once: UDP_GRO, see udp_recv), whose fd it returns; and the
+ * handshake socket, *hsfd, with a smaller receive buffer, where the
+ * kernel puts every datagram that is not a data message, so that a
+ * flood of handshakes fills that buffer and not the data's.  Send
+ * everything from the data socket.  Returns -1 with errno set if the
+ * data socket could not be opened (the port in use: EADDRINUSE); if only
+ * the handshake socket could not (kernels before 4.5), *hsfd is -1, errno
+ * tells why, and every datagram arrives at the data socket.
  */
-int	 udp_open(uint16_t, int offload);
+int	 udp_open(uint16_t, int offload, int *hsfd);
+
+/*
+ * Datagrams the kernel dropped at socket fd since it was opened, above
+ * all with its receive buffer full (SO_MEMINFO); 0 if it cannot tell.
+ */
+unsigned long long udp_drops(int);
 
 /*
  * Receives into buf: one datagram, or with UDP_GRO several of the same
