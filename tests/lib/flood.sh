@@ -34,6 +34,16 @@ flood_pings_wait() {
 	wait "$FLOOD_PING_PID"
 }
 
+# flood_kernel_drops I: "DATA HANDSHAKE", the datagrams the kernel
+# dropped at node I's data and handshake sockets (receive buffer full),
+# as its daemon reports them.
+flood_kernel_drops() {
+	lab_ctl "$1" show --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["interface"]["kernel_drops"]
+print(d["data"], d["handshake"])'
+}
+
 # flood_check_survived I RSS0: checks that node I's daemon still runs
 # and that its memory grew to less than twice RSS0 (kB) plus 4 MB.
 flood_check_survived() {
