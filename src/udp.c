@@ -105,8 +105,12 @@ udp_steer(int fd)
 		BPF_STMT(BPF_RET | BPF_K, 0),
 		BPF_STMT(BPF_RET | BPF_K, 1),
 	};
-	struct sock_fprog	 prog = { sizeof(code) / sizeof(code[0]), code };
+	struct sock_fprog	 prog;
 
+	/* Its padding goes to the kernel too. */
+	memset(&prog, 0, sizeof(prog));
+	prog.len = sizeof(code) / sizeof(code[0]);
+	prog.filter = code;
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
 	    sizeof(prog));
 }
