@@ -37,7 +37,7 @@ static const struct counter peer_counters[] = {
 };
 
 const struct counter_set counters_peer = {
-	peer_counters, NELEM(peer_counters), NULL, NULL
+	peer_counters, NELEM(peer_counters), NULL, NULL, NULL
 };
 
 /* One metric, tapmesh_offload_total, with a "kind" label per counter. */
@@ -61,7 +61,7 @@ const struct counter_set counters_offload = {
 	"TCP super frames read from the TAP and cut (tso), frames cut "
 	"from them (tso_segments), super frames written (gro), frames "
 	"joined into them (gro_segments), segments sent and received "
-	"with a partial TCP checksum (partial_tx, partial_rx)."
+	"with a partial TCP checksum (partial_tx, partial_rx).", "kind"
 };
 
 /* Not exported as metrics. */
@@ -72,8 +72,32 @@ static const struct counter control_counters[] = {
 };
 
 const struct counter_set counters_control = {
-	control_counters, NELEM(control_counters), NULL, NULL
+	control_counters, NELEM(control_counters), NULL, NULL, NULL
 };
+
+/* One metric, tapmesh_kernel_drops_total, with a "socket" label. */
+static const struct counter kernel_counters[] = {
+	{ "data", "data", NULL, offsetof(struct kernel_drops, data) },
+	{ "express", "express", NULL,
+	    offsetof(struct kernel_drops, express) },
+	{ "handshake", "handshake", NULL,
+	    offsetof(struct kernel_drops, handshake) },
+};
+
+const struct counter_set counters_kernel = {
+	kernel_counters, NELEM(kernel_counters), "tapmesh_kernel_drops_total",
+	"Datagrams the kernel dropped at the UDP port (receive buffer "
+	"full), by socket: bulk data messages, short ones, or handshakes "
+	"and the rest.", "socket"
+};
+
+void
+kernel_drops_read(const struct tm_ctx *ctx, struct kernel_drops *kd)
+{
+	kd->data = udp_drops(ctx->udpfd);
+	kd->express = udp_drops(ctx->expfd);
+	kd->handshake = udp_drops(ctx->hsfd);
+}
 
 uint64_t
 counter_value(const struct counter *c, const void *base)
@@ -93,6 +117,18 @@ counters_json(struct sbuf *b, const struct counter_set *set,
 	for (i = 0; i < set->n; i++)
 		sbuf_printf(b, ", \"%s\": %llu", set->c[i].name,
 		    (unsigned long long)counter_value(&set->c[i], base));
+}
+
+void
+counters_json_object(struct sbuf *b, const struct counter_set *set,
+    const void *base)
+{
+	size_t	 i;
+
+	for (i = 0; i < set->n; i++)
+		sbuf_printf(b, "%s\"%s\": %llu", i ? ", " : "{", set->c[i].name,
+		    (unsigned long long)counter_value(&set->c[i], base));
+	sbuf_printf(b, "%s", set->n ? "}" : "{}");
 }
 
 /* n in B, or in KiB ... TiB with two decimals. */
@@ -210,8 +246,9 @@ log_sbuf(struct sbuf *b)
 void
 counters_log(const struct tm_ctx *ctx)
 {
-	struct sbuf	 b = { 0 };
-	size_t		 i;
+	struct sbuf		 b = { 0 };
+	struct kernel_drops	 kd;
+	size_t			 i;
 
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		const struct peer *p = ctx->peers.peers[i];
@@ -229,10 +266,11 @@ counters_log(const struct tm_ctx *ctx)
 	counters_drops(&b, &ctx->stats, DROPS_LOG);
 	log_sbuf(&b);
 	if (ctx->udpfd != -1) {
-		sbuf_printf(&b, "UDP port %u: the kernel dropped %llu data and "
-		    "%llu handshake datagrams (receive buffer full)",
-		    ctx->conf.listen, udp_drops(ctx->udpfd),
-		    udp_drops(ctx->hsfd));
+		kernel_drops_read(ctx, &kd);
+		sbuf_printf(&b, "UDP port %u: ", ctx->conf.listen);
+		counters_sentence(&b, "the kernel dropped {data} bulk data, "
+		    "{express} short data and {handshake} handshake datagrams "
+		    "(receive buffer full)", &counters_kernel, &kd);
 		log_sbuf(&b);
 	}
 	sbuf_printf(&b, "%s: offload: ", ctx->conf.interface);

@@ -1,9 +1,10 @@
 /*
  * The daemon's counters, described once: per peer (struct peer_stats),
- * of the offloads (ctx->offload) and of the control socket
- * (ctx->control).  Every output (tapmeshctl show as text and as JSON,
- * tapmeshctl metrics, the summary logged at exit) reads the counters
- * through these tables, so a counter is added in one place.  The drop
+ * of the offloads (ctx->offload), of the control socket (ctx->control)
+ * and the kernel's at the UDP port (struct kernel_drops).  Every output
+ * (tapmeshctl show as text and as JSON, tapmeshctl metrics, the summary
+ * logged at exit) reads the counters through these tables, so a counter
+ * is added in one place.  The drop
  * counters are an array indexed by enum drop_reason and named by
  * peer_drop_name; counters_drops renders them for every output.
  *
@@ -36,6 +37,18 @@ struct counter_set {
 	size_t			 n;
 	const char		*metric;	/* NULL: a metric per counter */
 	const char		*help;		/* of that one metric */
+	const char		*label;		/* its label's name */
+};
+
+/*
+ * The datagrams the kernel dropped at each of the UDP port's sockets
+ * (udp.h), above all with a receive buffer full: read from the kernel
+ * when shown (kernel_drops_read), not counted by the daemon.
+ */
+struct kernel_drops {
+	uint64_t	 data;
+	uint64_t	 express;
+	uint64_t	 handshake;
 };
 
 /* Over a peer's struct peer_stats (drops apart). */
@@ -44,6 +57,11 @@ extern const struct counter_set	counters_peer;
 extern const struct counter_set	counters_offload;
 /* Over ctx->control (struct control). */
 extern const struct counter_set	counters_control;
+/* Over a struct kernel_drops. */
+extern const struct counter_set	counters_kernel;
+
+/* The kernel's drops at ctx's sockets now. */
+void	 kernel_drops_read(const struct tm_ctx *, struct kernel_drops *);
 
 /* The value of counter c in base, a struct of c's set. */
 uint64_t counter_value(const struct counter *, const void *);
@@ -53,6 +71,10 @@ uint64_t counter_value(const struct counter *, const void *);
  * ", ": `, "name": value`.
  */
 void	 counters_json(struct sbuf *, const struct counter_set *,
+	    const void *);
+
+/* Appends every counter of set in base as one JSON object. */
+void	 counters_json_object(struct sbuf *, const struct counter_set *,
 	    const void *);
 
 /*

@@ -34,12 +34,14 @@ struct tm_ctx {
 	struct tap		 tap;
 	int			 udpfd;		/* data; everything is sent here */
 	int			 hsfd;		/* handshakes in, or -1 (udp.h) */
+	int			 expfd;	/* short data in, or -1 */
 	int			 sigfd;
 	int			 mtu;
 	int			 exit_code;
 	struct event_fd		 tap_ev;
 	struct event_fd		 udp_ev;
 	struct event_fd		 hs_ev;
+	struct event_fd		 exp_ev;
 	struct event_fd		 sig_ev;
 	struct nl_monitor	 nlmon;		/* neighbour events (neigh.c) */
 	struct event_fd		 nlmon_ev;

@@ -301,8 +301,14 @@ datapath_tap_readable(int fd, uint32_t events, void *arg)
 			break;
 		}
 		/* Without read-ahead, every read at once, as it came. */
-		if (!ctx->conf.read_ahead || tapq_add(q, (size_t)n) == 1)
+		if (!ctx->conf.read_ahead)
 			tap_read_one(ctx, buf, (size_t)n);
+		else if (tapq_add(q, (size_t)n) == 1) {
+			/* A sparse flow's: short, it leaves alone (tx.h). */
+			ctx->tx.ahead = 1;
+			tap_read_one(ctx, buf, (size_t)n);
+			ctx->tx.ahead = 0;
+		}
 	}
 	for (done = 0; done < DATAPATH_ROUND_BYTES &&
 	    (buf = tapq_pop(q, &len)) != NULL; done += len)
@@ -490,9 +496,36 @@ udp_read_one(struct tm_ctx *ctx, struct rx_slot *s)
 }
 
 /*
- * Reads the socket empty (as far as the slots go), opening small lone
- * datagrams at once, then opens up to DATAPATH_ROUND_BYTES of the queued
- * reads; the rest waits for the next round (see struct rx).
+ * Reads the express socket empty (udp.h), opening each datagram at once:
+ * none of them waits behind bulk data.
+ */
+static void
+express_read(struct tm_ctx *ctx)
+{
+	struct rx_slot	*s = &ctx->rx.express;
+	ssize_t		 n;
+	int		 i;
+
+	for (i = 0; ctx->expfd != -1 && i < DATAPATH_BUDGET; i++) {
+		n = udp_recv(ctx->expfd, s->buf, sizeof(s->buf), &s->from,
+		    &s->seglen, &s->tos);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			if (errno == EAFNOSUPPORT)
+				count_drop(ctx, NULL, DROP_MALFORMED);
+			continue;
+		}
+		s->len = (size_t)n;
+		udp_read_one(ctx, s);
+	}
+}
+
+/*
+ * Reads the express socket empty, then the socket fd (as far as the
+ * slots go), opening small lone datagrams at once, then opens up to
+ * DATAPATH_ROUND_BYTES of the queued reads; the rest waits for the next
+ * round (see struct rx).  Called for the express socket, only the first.
  */
 void
 datapath_udp_readable(int fd, uint32_t events, void *arg)
@@ -511,8 +544,9 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	 * above all) is queued and sent in batches, as from the TAP.
 	 */
 	ctx->tx.active = 1;
-	for (i = 0; i < DATAPATH_BUDGET && (slot = slotq_next(&rx->order)) !=
-	    -1; i++) {
+	express_read(ctx);
+	for (i = 0; fd != ctx->expfd && i < DATAPATH_BUDGET &&
+	    (slot = slotq_next(&rx->order)) != -1; i++) {
 		s = &rx->slot[slot];
 		n = udp_recv(fd, s->buf, sizeof(s->buf), &s->from, &s->seglen,
 		    &s->tos);
@@ -533,7 +567,7 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 		else
 			slotq_push(&rx->order);
 	}
-	for (done = 0; done < DATAPATH_ROUND_BYTES &&
+	for (done = 0; fd != ctx->expfd && done < DATAPATH_ROUND_BYTES &&
 	    (slot = slotq_pop(&rx->order)) != -1; done += s->len) {
 		s = &rx->slot[slot];
 		udp_read_one(ctx, s);

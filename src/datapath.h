@@ -55,7 +55,7 @@ struct tapio {
  * opened and cost bench/run's TCP1 up to a third (bench/README).
  */
 #define RX_SLOTS		4		/* at most SLOTQ_MAX */
-#define RX_AHEAD_MAX		384
+#define RX_AHEAD_MAX		UDP_EXPRESS_MAX
 
 struct rx_slot {
 	size_t			 len;
@@ -69,6 +69,7 @@ struct rx_slot {
 struct rx {
 	struct slotq		 order;		/* queued and free slots */
 	struct rx_slot		 slot[RX_SLOTS];
+	struct rx_slot		 express;	/* express socket */
 	struct gro		 gro;
 };
 

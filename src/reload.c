@@ -15,6 +15,7 @@
 #include "routes.h"
 #include "send.h"
 #include "session.h"
+#include "udp.h"
 
 /* Refuses changes to what only a restart can change. */
 static int
@@ -340,6 +341,11 @@ reload_config(struct tm_ctx *ctx, struct cfg_errors *errs)
 	ctx->conf.path_hold_down = nc.path_hold_down;
 	ctx->conf.clamp_mss = nc.clamp_mss;
 	ctx->conf.dscp_copy = nc.dscp_copy;
+	if (nc.read_ahead != ctx->conf.read_ahead && ctx->expfd != -1 &&
+	    udp_steer(ctx->udpfd, nc.read_ahead) == -1)
+		log_warn("reload: UDP port %u: short data messages still "
+		    "arrive %s", ctx->conf.listen, ctx->conf.read_ahead ?
+		    "apart from the bulk" : "with the bulk");
 	ctx->conf.read_ahead = nc.read_ahead;
 	ctx->conf.relay = nc.relay;
 	ctx->conf.relay_rate = nc.relay_rate;

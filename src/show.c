@@ -252,9 +252,11 @@ show_peer_text(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 int
 show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 {
-	char		 key[KEY_B64_LEN + 1], a[INET6_ADDRSTRLEN], m[18];
-	uint64_t	 now = event_now_ns();
-	size_t		 i, up = 0;
+	char			 key[KEY_B64_LEN + 1], m[18];
+	char			 a[INET6_ADDRSTRLEN];
+	struct kernel_drops	 kd;
+	uint64_t		 now = event_now_ns();
+	size_t			 i, up = 0;
 
 	if (!name_exists(ctx, name))
 		return -1;
@@ -274,8 +276,10 @@ show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	sbuf_printf(b, "  peers: %zu, %zu up\n", ctx->peers.npeers, up);
 	sbuf_printf(b, "  drops: ");
 	counters_drops(b, &ctx->stats, DROPS_TEXT);
-	sbuf_printf(b, "\n  kernel drops: %llu data, %llu handshake datagrams",
-	    udp_drops(ctx->udpfd), udp_drops(ctx->hsfd));
+	kernel_drops_read(ctx, &kd);
+	counters_sentence(b, "\n  kernel drops: {data} bulk data, {express} "
+	    "short data, {handshake} handshake datagrams", &counters_kernel,
+	    &kd);
 	sbuf_printf(b, "\n  offload: %s, ", ctx->tap.offload ? "on" : "off");
 	counters_sentence(b, "{tso_frames} TCP super frames cut into "
 	    "{tso_segments} frames, {gro_segments} frames joined into "
@@ -396,10 +400,12 @@ show_peer_json(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 int
 show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 {
-	char		 key[KEY_B64_LEN + 1], a[INET6_ADDRSTRLEN], m[18];
-	uint64_t	 now = event_now_ns();
-	size_t		 i;
-	int		 first = 1;
+	char			 key[KEY_B64_LEN + 1], m[18];
+	char			 a[INET6_ADDRSTRLEN];
+	struct kernel_drops	 kd;
+	uint64_t		 now = event_now_ns();
+	size_t			 i;
+	int			 first = 1;
 
 	if (!name_exists(ctx, name))
 		return -1;
@@ -415,9 +421,9 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 		    ctx->conf.addrs[i].plen);
 	sbuf_printf(b, "], \"drops\": ");
 	counters_drops(b, &ctx->stats, DROPS_JSON);
-	sbuf_printf(b, ", \"kernel_drops\": {\"data\": %llu, "
-	    "\"handshake\": %llu}", udp_drops(ctx->udpfd),
-	    udp_drops(ctx->hsfd));
+	kernel_drops_read(ctx, &kd);
+	sbuf_printf(b, ", \"kernel_drops\": ");
+	counters_json_object(b, &counters_kernel, &kd);
 	sbuf_printf(b, ", \"offload\": {\"on\": %s",
 	    ctx->tap.offload ? "true" : "false");
 	counters_json(b, &counters_offload, &ctx->offload);
@@ -440,6 +446,21 @@ metric_head(struct sbuf *b, const char *name, const char *type,
     const char *help)
 {
 	sbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* The one metric of set in base, a line per counter by set's label. */
+static void
+metric_set(const struct tm_ctx *ctx, struct sbuf *b,
+    const struct counter_set *set, const void *base)
+{
+	size_t	 i;
+
+	metric_head(b, set->metric, "counter", set->help);
+	for (i = 0; i < set->n; i++)
+		sbuf_printf(b, "%s{interface=\"%s\",%s=\"%s\"} %llu\n",
+		    set->metric, ctx->conf.interface, set->label,
+		    set->c[i].metric,
+		    (unsigned long long)counter_value(&set->c[i], base));
 }
 
 /* One counter of every peer, as name{interface,peer} value. */
@@ -535,8 +556,8 @@ metric_relayed(const struct tm_ctx *ctx, struct sbuf *b)
 void
 show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 {
-	const struct counter_set *off = &counters_offload;
-	uint64_t	 now = event_now_ns();
+	struct kernel_drops	 kd;
+	uint64_t		 now = event_now_ns();
 	size_t		 i;
 
 	metric_head(b, "tapmesh_peer_up", "gauge",
@@ -589,21 +610,9 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 	metric_head(b, "tapmesh_drops_total", "counter",
 	    "Packets dropped before a peer was known, by reason.");
 	metric_drops(ctx, b, "tapmesh_drops_total", NULL, &ctx->stats);
-	metric_head(b, off->metric, "counter", off->help);
-	for (i = 0; i < off->n; i++)
-		sbuf_printf(b, "%s{interface=\"%s\",kind=\"%s\"} %llu\n",
-		    off->metric, ctx->conf.interface, off->c[i].metric,
-		    (unsigned long long)counter_value(&off->c[i],
-		    &ctx->offload));
-	metric_head(b, "tapmesh_kernel_drops_total", "counter",
-	    "Datagrams the kernel dropped at the UDP port (receive buffer "
-	    "full), by socket: data messages, or handshakes and the rest.");
-	sbuf_printf(b, "tapmesh_kernel_drops_total{interface=\"%s\","
-	    "socket=\"data\"} %llu\n", ctx->conf.interface,
-	    udp_drops(ctx->udpfd));
-	sbuf_printf(b, "tapmesh_kernel_drops_total{interface=\"%s\","
-	    "socket=\"handshake\"} %llu\n", ctx->conf.interface,
-	    udp_drops(ctx->hsfd));
+	metric_set(ctx, b, &counters_offload, &ctx->offload);
+	kernel_drops_read(ctx, &kd);
+	metric_set(ctx, b, &counters_kernel, &kd);
 	metric_paths(ctx, b);
 	metric_relayed(ctx, b);
 	metric_head(b, "tapmesh_peers", "gauge", "Configured peers.");

@@ -249,13 +249,14 @@ run(struct tm_ctx *ctx)
 	if (routes_wanted(&ctx->conf) && routes_start(ctx) == -1)
 		return 1;
 	if ((ctx->udpfd = udp_open(ctx->conf.listen, ctx->conf.offload,
-	    &ctx->hsfd)) == -1) {
+	    ctx->conf.read_ahead, &ctx->hsfd, &ctx->expfd)) == -1) {
 		log_warn("UDP port %u", ctx->conf.listen);
 		return 1;
 	}
 	if (ctx->hsfd == -1)
-		log_warn("UDP port %u: no socket of their own for handshakes "
-		    "(a flood of them can crowd out data)", ctx->conf.listen);
+		log_warn("UDP port %u: no sockets of their own for handshakes "
+		    "and short data (a flood of handshakes can crowd out data, "
+		    "a ping waits behind bulk data)", ctx->conf.listen);
 	tapq_init(&ctx->tapio.q, ctx->tap.offload);
 	slotq_init(&ctx->rx.order, RX_SLOTS);
 	ctx->tap_ev = (struct event_fd){ ctx->tap.fd, datapath_tap_readable,
@@ -263,6 +264,8 @@ run(struct tm_ctx *ctx)
 	ctx->udp_ev = (struct event_fd){ ctx->udpfd, datapath_udp_readable,
 	    ctx };
 	ctx->hs_ev = (struct event_fd){ ctx->hsfd, datapath_udp_readable,
+	    ctx };
+	ctx->exp_ev = (struct event_fd){ ctx->expfd, datapath_udp_readable,
 	    ctx };
 	ctx->sig_ev = (struct event_fd){ ctx->sigfd, signal_readable, ctx };
 	if (session_init(ctx) == -1 || timers_start(ctx) == -1 ||
@@ -273,6 +276,8 @@ run(struct tm_ctx *ctx)
 	    event_add_fd(&ctx->ev, &ctx->udp_ev, EPOLLIN) == -1 ||
 	    (ctx->hsfd != -1 &&
 	    event_add_fd(&ctx->ev, &ctx->hs_ev, EPOLLIN) == -1) ||
+	    (ctx->expfd != -1 &&
+	    event_add_fd(&ctx->ev, &ctx->exp_ev, EPOLLIN) == -1) ||
 	    event_add_fd(&ctx->ev, &ctx->sig_ev, EPOLLIN) == -1) {
 		log_warn("epoll_ctl");
 		return 1;
@@ -330,7 +335,8 @@ main(int argc, char *argv[])
 
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		fatal("calloc");
-	ctx->tap.fd = ctx->udpfd = ctx->hsfd = ctx->sigfd = ctx->ev.epfd = -1;
+	ctx->tap.fd = ctx->udpfd = ctx->hsfd = ctx->expfd = -1;
+	ctx->sigfd = ctx->ev.epfd = -1;
 	ctx->control.fd = -1;
 	ctx->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 5);
 	ctx->rl_roam = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 10);
@@ -369,6 +375,8 @@ main(int argc, char *argv[])
 		close(ctx->udpfd);
 	if (ctx->hsfd >= 0)
 		close(ctx->hsfd);
+	if (ctx->expfd >= 0)
+		close(ctx->expfd);
 	if (ctx->sigfd != -1)
 		close(ctx->sigfd);
 	nl_close(&ctx->nl);

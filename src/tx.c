@@ -98,6 +98,7 @@ tx_data(struct tm_ctx *ctx, struct peer *p, const struct sockaddr_in6 *to,
 		e->tos = tos;
 		e->len = len;
 		e->flen = flen;
+		e->alone = tx->ahead && len <= UDP_EXPRESS_MAX;
 		return 0;
 	}
 	if (raw_tos(ctx, p, to, src, tos, tx->out, len, now) == -1)
@@ -186,6 +187,7 @@ tx_flush(struct tm_ctx *ctx)
 		for (j = i; j < tx->n; j++) {
 			if (j > i && (!joins(e, &tx->q[j]) ||
 			    tx->q[j - 1].len != e->len ||
+			    e->alone || tx->q[j].alone ||
 			    j - i == UDP_GSO_MAX_SEGS ||
 			    bytes + tx->q[j].len > UDP_GSO_MAX_BYTES))
 				break;

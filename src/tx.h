@@ -2,8 +2,15 @@
  * Transmit: datagrams leave through the one UDP socket here.  While the
  * TAP is being read (tx.active), sealed data messages are queued and
  * sent together by tx_flush, runs of equal-sized datagrams to one
- * destination and source with one outer TOS as one UDP GSO message, many messages in one
- * system call.  Anything else (handshakes, cookie replies, data sealed
+ * destination and source with one outer TOS as one UDP GSO message, many
+ * messages in one system call.  A datagram of at most UDP_EXPRESS_MAX
+ * bytes sealed while tx.ahead is set (a frame of a sparse flow, read
+ * ahead of the bulk: datapath.h) is a message of its own, so that it
+ * reaches the receiver as a datagram of its own, which the receiver's
+ * kernel puts into its express socket (udp.h); as the last segment of a
+ * GSO message (a veth keeps those whole) it would join the bulk.  The
+ * short tail of a bulk run stays in its message, behind its flow's
+ * earlier segments.  Anything else (handshakes, cookie replies, data sealed
  * outside a TAP read) is sent at once with tx_raw, and so is routing
  * traffic, ahead of the queue.
  */
@@ -35,10 +42,12 @@ struct txq_entry {
 	uint8_t			 tos;		/* outer TOS / traffic class */
 	size_t			 len;		/* the datagram */
 	size_t			 flen;		/* the frame in it; 0: none */
+	int			 alone;	/* a message of its own */
 };
 
 struct tx {
 	int			 active;	/* queue data, see above */
+	int			 ahead;	/* a sparse flow's frame */
 	size_t			 n;
 	struct txq_entry	 q[TXQ_LEN];
 	uint8_t			 buf[TXQ_LEN][PKT_BUF_LEN];

@@ -37,6 +37,12 @@
 #define UDP_HS_SOCKBUF	(1024 * 1024)
 
 /*
+ * Short data messages wait apart from the bulk (udp.h): room for a few
+ * thousand of them.
+ */
+#define UDP_EXPRESS_SOCKBUF	(1024 * 1024)
+
+/*
  * A socket bound to [::]:port, dual-stack, with buffers of sz bytes (0:
  * the system's default) and, with reuseport, in the port's SO_REUSEPORT
  * group.
@@ -91,19 +97,25 @@ udp_socket(uint16_t port, int offload, int sz, int reuseport)
 
 /*
  * The port's SO_REUSEPORT group steers each datagram by its first byte,
- * the message type: data (WIRE_TYPE_DATA) to the group's first
- * socket, everything else to its second.  The kernel runs this on the
- * UDP payload; a datagram too short to load from goes to the first,
- * which counts it as malformed.
+ * the message type, and its length: data (WIRE_TYPE_DATA) of more than
+ * UDP_EXPRESS_MAX bytes to the group's first socket, shorter data to its
+ * third (with express, else to the first too), everything else to its
+ * second.  The kernel runs this on the UDP payload (a datagram the
+ * kernel joined with UDP GRO counts with all its segments); a datagram
+ * too short to load from goes to the first, which counts it as
+ * malformed.
  */
-static int
-udp_steer(int fd)
+int
+udp_steer(int fd, int express)
 {
 	struct sock_filter	 code[] = {
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, WIRE_TYPE_DATA, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, WIRE_TYPE_DATA, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, UDP_EXPRESS_MAX, 0, 2),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 		BPF_STMT(BPF_RET | BPF_K, 1),
+		BPF_STMT(BPF_RET | BPF_K, express ? 2 : 0),
 	};
 	struct sock_fprog	 prog;
 
@@ -116,27 +128,31 @@ udp_steer(int fd)
 }
 
 int
-udp_open(uint16_t port, int offload, int *hsfd)
+udp_open(uint16_t port, int offload, int express, int *hsfd, int *expfd)
 {
 	int	 fd, err;
 
-	*hsfd = -1;
+	*hsfd = *expfd = -1;
 	/*
 	 * A port another socket holds must fail here, as it did before the
-	 * group: the two sockets below would join a group of anyone's (of
-	 * the same user), and the group would take the port from no one.
+	 * group: the sockets below would join a group of anyone's (of the
+	 * same user), and the group would take the port from no one.
 	 */
 	if ((fd = udp_socket(port, 0, 0, 0)) == -1)
 		return -1;
 	close(fd);
 	if ((fd = udp_socket(port, offload, UDP_SOCKBUF, 1)) == -1)
 		return -1;
+	/* In this order: the group's second and third socket. */
 	if ((*hsfd = udp_socket(port, 0, UDP_HS_SOCKBUF, 1)) == -1 ||
-	    udp_steer(fd) == -1) {
+	    (*expfd = udp_socket(port, 0, UDP_EXPRESS_SOCKBUF, 1)) == -1 ||
+	    udp_steer(fd, express) == -1) {
 		err = errno;
 		if (*hsfd != -1)
 			close(*hsfd);
-		*hsfd = -1;
+		if (*expfd != -1)
+			close(*expfd);
+		*hsfd = *expfd = -1;
 		errno = err;
 	}
 	return fd;

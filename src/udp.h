@@ -1,7 +1,7 @@
 /*
- * The underlay sockets: one dual-stack UDP port for every peer, two
- * sockets on it (data, handshakes).  IPv4 endpoints appear as v4-mapped
- * IPv6 addresses.
+ * The underlay sockets: one dual-stack UDP port for every peer, three
+ * sockets on it (bulk data, short data, handshakes).  IPv4 endpoints
+ * appear as v4-mapped IPv6 addresses.
  *
  * The convention is the system calls' own, which these wrap: a function
  * that can fail returns -1 with errno set, and on success what it makes
@@ -18,19 +18,36 @@
 #include <stdint.h>
 
 /*
- * Opens the port's two non-blocking, close-on-exec sockets, both bound
- * to [::]:port with IPV6_V6ONLY off: the data socket, with large buffers
- * (with offload, the kernel may hand over several datagrams of one
- * sender at once: UDP_GRO, see udp_recv), whose fd it returns; and the
- * handshake socket, *hsfd, with a smaller receive buffer, where the
- * kernel puts every datagram that is not a data message, so that a
- * flood of handshakes fills that buffer and not the data's.  Send
+ * Data messages of at most this many bytes (a ping, a TCP ACK, a routing
+ * protocol's hello, a voice frame, as the sealed datagram) arrive at a
+ * socket of their own, so that they never queue behind the bulk data of
+ * a saturating flow in the data socket's receive buffer.
+ */
+#define UDP_EXPRESS_MAX		384
+
+/*
+ * Opens the port's three non-blocking, close-on-exec sockets, all bound
+ * to [::]:port with IPV6_V6ONLY off, and has the kernel hand each
+ * datagram to one of them: the data socket, with large buffers (with
+ * offload, the kernel may hand over several datagrams of one sender at
+ * once: UDP_GRO, see udp_recv), whose fd it returns, gets data messages
+ * longer than UDP_EXPRESS_MAX, and with express false the shorter ones
+ * too; the express socket, *expfd, with express the shorter ones; the
+ * handshake socket, *hsfd, every datagram that is not a data message, so
+ * that a flood of handshakes fills its buffer and not the data's.  Send
  * everything from the data socket.  Returns -1 with errno set if the
  * data socket could not be opened (the port in use: EADDRINUSE); if only
- * the handshake socket could not (kernels before 4.5), *hsfd is -1, errno
- * tells why, and every datagram arrives at the data socket.
+ * the others could not (kernels before 4.5), *hsfd and *expfd are -1,
+ * errno tells why, and every datagram arrives at the data socket.
  */
-int	 udp_open(uint16_t, int offload, int *hsfd);
+int	 udp_open(uint16_t, int offload, int express, int *hsfd, int *expfd);
+
+/*
+ * Has the port of data socket fd (from udp_open, with its other sockets)
+ * send short data messages to the express socket, or not.  Returns -1
+ * with errno set if the kernel refused.
+ */
+int	 udp_steer(int fd, int express);
 
 /*
  * Datagrams the kernel dropped at socket fd since it was opened, above

@@ -104,7 +104,7 @@ make_ctx(void)
 		ctx->conf.public_key[i] = (uint8_t)(200 + i);
 	ctx->conf.listen = 51820;
 	/* No sockets: the kernel's drops read 0 (see test_udp). */
-	ctx->udpfd = ctx->hsfd = -1;
+	ctx->udpfd = ctx->hsfd = ctx->expfd = -1;
 	assert_int_equal(addr_parse("10.9.0.1", &ctx->conf.addrs[0].addr), 0);
 	ctx->conf.addrs[0].plen = 24;
 	assert_int_equal(addr_parse("fd00:9::1", &ctx->conf.addrs[1].addr), 0);

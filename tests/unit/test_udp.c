@@ -1,10 +1,11 @@
 /*
- * Unit tests for the UDP port's two sockets (udp_open), on loopback:
- * data messages (first byte 4) arrive at the data socket, every other
- * datagram at the handshake socket, an empty one at the data socket
- * (which counts it as malformed); a port in use is refused; a handshake
- * socket that overflows leaves the data socket's room alone, and
- * udp_drops counts what the kernel dropped at each.
+ * Unit tests for the UDP port's three sockets (udp_open), on loopback:
+ * data messages (first byte 4) longer than UDP_EXPRESS_MAX arrive at the
+ * data socket, shorter ones at the express socket, every other datagram
+ * at the handshake socket, an empty one at the data socket (which counts
+ * it as malformed); a port in use is refused; a handshake socket that
+ * overflows leaves the data socket's room alone, and udp_drops counts
+ * what the kernel dropped at each.
  */
 #include <sys/socket.h>
 
@@ -44,7 +45,7 @@ free_port(void)
 
 struct port {
 	uint16_t		 port;
-	int			 fd, hsfd, tx;
+	int			 fd, hsfd, expfd, tx;
 	struct sockaddr_in	 to;
 };
 
@@ -52,9 +53,10 @@ static void
 port_open(struct port *p)
 {
 	p->port = free_port();
-	p->fd = udp_open(p->port, 0, &p->hsfd);
+	p->fd = udp_open(p->port, 0, 1, &p->hsfd, &p->expfd);
 	assert_true(p->fd >= 0);
 	assert_true(p->hsfd >= 0);
+	assert_true(p->expfd >= 0);
 	p->tx = socket(AF_INET, SOCK_DGRAM, 0);
 	assert_true(p->tx >= 0);
 	memset(&p->to, 0, sizeof(p->to));
@@ -67,6 +69,7 @@ static void
 port_close(struct port *p)
 {
 	close(p->tx);
+	close(p->expfd);
 	close(p->hsfd);
 	close(p->fd);
 }
@@ -74,8 +77,9 @@ port_close(struct port *p)
 static void
 send_msg(struct port *p, uint8_t type, size_t len)
 {
-	uint8_t	 buf[256];
+	uint8_t	 buf[2048];
 
+	assert_true(len <= sizeof(buf));
 	memset(buf, 0, sizeof(buf));
 	buf[0] = type;
 	assert_int_equal(sendto(p->tx, buf, len, 0,
@@ -87,7 +91,7 @@ static int
 recv_type(int fd, int wait_ms)
 {
 	struct pollfd	 pfd = { fd, POLLIN, 0 };
-	uint8_t		 buf[256];
+	uint8_t		 buf[2048];
 	ssize_t		 n;
 
 	if (poll(&pfd, 1, wait_ms) != 1)
@@ -104,8 +108,16 @@ test_steering(void **state)
 
 	(void)state;
 	port_open(&p);
-	send_msg(&p, 4, 32);
+	send_msg(&p, 4, UDP_EXPRESS_MAX + 1);
 	assert_int_equal(recv_type(p.fd, 1000), 4);
+	send_msg(&p, 4, 1452);
+	assert_int_equal(recv_type(p.fd, 1000), 4);
+	send_msg(&p, 4, UDP_EXPRESS_MAX);
+	assert_int_equal(recv_type(p.expfd, 1000), 4);
+	send_msg(&p, 4, 32);
+	assert_int_equal(recv_type(p.expfd, 1000), 4);
+	send_msg(&p, 4, 1);
+	assert_int_equal(recv_type(p.expfd, 1000), 4);
 	send_msg(&p, 1, 148);
 	assert_int_equal(recv_type(p.hsfd, 1000), 1);
 	send_msg(&p, 2, 92);
@@ -116,9 +128,31 @@ test_steering(void **state)
 	assert_int_equal(recv_type(p.hsfd, 1000), 0x99);
 	send_msg(&p, 0, 0);
 	assert_int_equal(recv_type(p.fd, 1000), -1);
-	/* Nothing went to the other socket. */
+	/* Nothing went to another socket. */
 	assert_int_equal(recv_type(p.fd, 0), -2);
 	assert_int_equal(recv_type(p.hsfd, 0), -2);
+	assert_int_equal(recv_type(p.expfd, 0), -2);
+	port_close(&p);
+}
+
+/* With read_ahead off, short data messages join the bulk; and back. */
+static void
+test_express_off(void **state)
+{
+	struct port	 p;
+
+	(void)state;
+	port_open(&p);
+	assert_int_equal(udp_steer(p.fd, 0), 0);
+	send_msg(&p, 4, 32);
+	assert_int_equal(recv_type(p.fd, 1000), 4);
+	send_msg(&p, 1, 148);
+	assert_int_equal(recv_type(p.hsfd, 1000), 1);
+	assert_int_equal(recv_type(p.expfd, 0), -2);
+	assert_int_equal(udp_steer(p.fd, 1), 0);
+	send_msg(&p, 4, 32);
+	assert_int_equal(recv_type(p.expfd, 1000), 4);
+	assert_int_equal(recv_type(p.fd, 0), -2);
 	port_close(&p);
 }
 
@@ -126,17 +160,20 @@ static void
 test_port_in_use(void **state)
 {
 	struct port	 p;
-	int		 hsfd = 7;
+	int		 hsfd = 7, expfd = 8;
 
 	(void)state;
 	port_open(&p);
 	errno = 0;
-	assert_int_equal(udp_open(p.port, 0, &hsfd), -1);
+	assert_int_equal(udp_open(p.port, 0, 1, &hsfd, &expfd), -1);
 	assert_int_equal(errno, EADDRINUSE);
 	assert_int_equal(hsfd, -1);
+	assert_int_equal(expfd, -1);
 	/* Still working. */
-	send_msg(&p, 4, 32);
+	send_msg(&p, 4, 1452);
 	assert_int_equal(recv_type(p.fd, 1000), 4);
+	send_msg(&p, 4, 32);
+	assert_int_equal(recv_type(p.expfd, 1000), 4);
 	port_close(&p);
 }
 
@@ -153,11 +190,14 @@ test_flood_fills_handshake_socket_only(void **state)
 	/* Far more than its 1 MB holds, with the kernel's overhead. */
 	for (i = 0; i < 20000; i++)
 		send_msg(&p, 1, 148);
-	send_msg(&p, 4, 32);
+	send_msg(&p, 4, 1452);
 	assert_int_equal(recv_type(p.fd, 1000), 4);
+	send_msg(&p, 4, 32);
+	assert_int_equal(recv_type(p.expfd, 1000), 4);
 	assert_true(udp_drops(p.hsfd) > 0);
 	assert_true(udp_drops(p.hsfd) < 20000);
 	assert_int_equal(udp_drops(p.fd), 0);
+	assert_int_equal(udp_drops(p.expfd), 0);
 	assert_int_equal(udp_drops(-1), 0);
 	port_close(&p);
 }
@@ -167,6 +207,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steering),
+		cmocka_unit_test(test_express_off),
 		cmocka_unit_test(test_port_in_use),
 		cmocka_unit_test(test_flood_fills_handshake_socket_only),
 	};
