@@ -34,14 +34,14 @@ flood_pings_wait() {
 	wait "$FLOOD_PING_PID"
 }
 
-# flood_kernel_drops I: "DATA HANDSHAKE", the datagrams the kernel
-# dropped at node I's data and handshake sockets (receive buffer full),
-# as its daemon reports them.
+# flood_kernel_drops I: "DATA HANDSHAKE EXPRESS", the datagrams the
+# kernel dropped at node I's data, handshake and express sockets
+# (receive buffer full), as its daemon reports them.
 flood_kernel_drops() {
 	lab_ctl "$1" show --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["interface"]["kernel_drops"]
-print(d["data"], d["handshake"])'
+print(d["data"], d["handshake"], d["express"])'
 }
 
 # flood_check_survived I RSS0: checks that node I's daemon still runs
