@@ -525,7 +525,9 @@ express_read(struct tm_ctx *ctx)
  * Reads the express socket empty, then the socket fd (as far as the
  * slots go), opening small lone datagrams at once, then opens up to
  * DATAPATH_ROUND_BYTES of the queued reads; the rest waits for the next
- * round (see struct rx).  Called for the express socket, only the first.
+ * round (see struct rx).  Called for the express socket, only the first;
+ * without read-ahead, the express socket only then (what a reload to
+ * read_ahead = false left in it).
  */
 void
 datapath_udp_readable(int fd, uint32_t events, void *arg)
@@ -544,7 +546,9 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	 * above all) is queued and sent in batches, as from the TAP.
 	 */
 	ctx->tx.active = 1;
-	express_read(ctx);
+	/* Without read-ahead it gets nothing new: read when it says so. */
+	if (ctx->conf.read_ahead || fd == ctx->expfd)
+		express_read(ctx);
 	for (i = 0; fd != ctx->expfd && i < DATAPATH_BUDGET &&
 	    (slot = slotq_next(&rx->order)) != -1; i++) {
 		s = &rx->slot[slot];
