@@ -6,7 +6,9 @@
 # hold of the lock), again and again, while n3 flaps (stopped past
 # dead_time, then continued, so n1 sets its neighbour entries FAILED and
 # PERMANENT again and again) and `ping -i 0.01` runs n1 -> n2 through
-# the tunnel.  Noted: ping loss and max RTT, and n1's own measure, its
+# the tunnel (a fixed count, so that ping ends by itself and waits for
+# its last reply: stopped with SIGINT it counts the reply still in flight
+# as lost).  Noted: ping loss and max RTT, and n1's own measure, its
 # event loop's longest busy round (logged at exit), which must stay
 # under 50 ms.  NEIGH_ROUTES and NEIGH_FLAPS change the sizes.
 . "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/lib/common.sh"
@@ -35,15 +37,18 @@ flap() {
 		kill -STOP "$pid"; sleep 3; kill -CONT "$pid"; sleep 2
 	done
 }
-# ip netns exec execs ping, so $! is ping, which stops on SIGINT with
-# its summary.
-ip netns exec "$(lab_ns 1)" ping -q -i 0.01 -W 1 10.255.0.2 >"$LAB_DIR/ping.out" 2>&1 &
+# ip netns exec execs ping, so $! is ping.  About as many pings as the
+# flaps take at 100 a second; routes are churned until both have ended;
+# -w bounds ping's run (a ping left unanswered then fails the check).
+PINGS=$((FLAPS * 5 * 100))
+ip netns exec "$(lab_ns 1)" ping -q -i 0.01 -c "$PINGS" -W 1 \
+    -w $((FLAPS * 5 * 4 + 30)) 10.255.0.2 >"$LAB_DIR/ping.out" 2>&1 &
 PING_PID=$!
 flap "$(lab_pid 3)" "$FLAPS" &
 flapper=$!
 rounds=0
 installed=0
-while kill -0 "$flapper" 2>/dev/null; do
+while kill -0 "$flapper" 2>/dev/null || kill -0 "$PING_PID" 2>/dev/null; do
 	nsx 1 ip link set rt0 up
 	t0=$(date +%s%N)
 	nsx 1 ip -batch "$batch" || diag "ip -batch failed"
@@ -56,7 +61,6 @@ while kill -0 "$flapper" 2>/dev/null; do
 	diag "round $rounds: $n routes installed in $(( (t1 - t0) / 1000000 )) ms, flushed by link down in $(( (t2 - t1) / 1000000 )) ms"
 done
 wait "$flapper"
-kill -INT "$PING_PID"
 wait "$PING_PID"
 PING_PID=
 check "the routes were installed" test "$installed" -ge "$ROUTES"
@@ -65,7 +69,7 @@ ups=$(grep -c "peer n3: up" "$LAB_DIR/n1/tapmeshd.log")
 diag "n3 at n1: $downs times down, $ups times up"
 check "n3 flapped at n1 (neighbour updates happened)" test "$downs" -ge 2
 ping_summary "$LAB_DIR/ping.out" "-i 0.01 n1 -> n2"
-check "n1 -> n2 lost no ping" test -n "$PING_TX" -a "$PING_TX" = "$PING_RX"
+check "n1 -> n2 lost no ping" test "$PING_TX" = "$PINGS" -a "$PING_RX" = "$PINGS"
 check "n3 is up at n1 again, its entries PERMANENT" lab_wait_up 10 1 2
 lab_stop 1
 us=$(loop_longest 1)
