@@ -110,25 +110,13 @@ counter_value(const struct counter *c, const void *base)
 
 void
 counters_json(struct sbuf *b, const struct counter_set *set,
-    const void *base)
+    const void *base, const char *sep)
 {
 	size_t	 i;
 
-	for (i = 0; i < set->n; i++)
-		sbuf_printf(b, ", \"%s\": %llu", set->c[i].name,
+	for (i = 0; i < set->n; i++, sep = ", ")
+		sbuf_printf(b, "%s\"%s\": %llu", sep, set->c[i].name,
 		    (unsigned long long)counter_value(&set->c[i], base));
-}
-
-void
-counters_json_object(struct sbuf *b, const struct counter_set *set,
-    const void *base)
-{
-	size_t	 i;
-
-	for (i = 0; i < set->n; i++)
-		sbuf_printf(b, "%s\"%s\": %llu", i ? ", " : "{", set->c[i].name,
-		    (unsigned long long)counter_value(&set->c[i], base));
-	sbuf_printf(b, "%s", set->n ? "}" : "{}");
 }
 
 /* n in B, or in KiB ... TiB with two decimals. */

@@ -67,15 +67,12 @@ void	 kernel_drops_read(const struct tm_ctx *, struct kernel_drops *);
 uint64_t counter_value(const struct counter *, const void *);
 
 /*
- * Appends every counter of set in base as JSON members, each preceded by
- * ", ": `, "name": value`.
+ * Appends every counter of set in base as JSON members, `"name": value`,
+ * the first preceded by sep ("" opening an object, ", " continuing one),
+ * the others by ", ".
  */
 void	 counters_json(struct sbuf *, const struct counter_set *,
-	    const void *);
-
-/* Appends every counter of set in base as one JSON object. */
-void	 counters_json_object(struct sbuf *, const struct counter_set *,
-	    const void *);
+	    const void *, const char *);
 
 /*
  * Appends the sentence tmpl with each "{name}" replaced by the value of

@@ -391,7 +391,7 @@ show_peer_json(const struct tm_ctx *ctx, const struct peer *p, uint64_t now,
 		    (unsigned long long)(p->handshake_rtt_ns / 1000));
 	else
 		sbuf_printf(b, "\"handshake_rtt_us\": null");
-	counters_json(b, &counters_peer, &p->stats);
+	counters_json(b, &counters_peer, &p->stats, ", ");
 	sbuf_printf(b, ", \"drops\": ");
 	counters_drops(b, &p->stats, DROPS_JSON);
 	sbuf_printf(b, "}");
@@ -422,13 +422,14 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	sbuf_printf(b, "], \"drops\": ");
 	counters_drops(b, &ctx->stats, DROPS_JSON);
 	kernel_drops_read(ctx, &kd);
-	sbuf_printf(b, ", \"kernel_drops\": ");
-	counters_json_object(b, &counters_kernel, &kd);
+	sbuf_printf(b, ", \"kernel_drops\": {");
+	counters_json(b, &counters_kernel, &kd, "");
+	sbuf_printf(b, "}");
 	sbuf_printf(b, ", \"offload\": {\"on\": %s",
 	    ctx->tap.offload ? "true" : "false");
-	counters_json(b, &counters_offload, &ctx->offload);
+	counters_json(b, &counters_offload, &ctx->offload, ", ");
 	sbuf_printf(b, "}");
-	counters_json(b, &counters_control, &ctx->control);
+	counters_json(b, &counters_control, &ctx->control, ", ");
 	sbuf_printf(b, "},\n  \"peers\": [\n");
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		if (!selected(ctx->peers.peers[i], name))
