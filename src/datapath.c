@@ -495,6 +495,37 @@ udp_read_one(struct tm_ctx *ctx, struct rx_slot *s)
 	}
 }
 
+enum rx_read {
+	RX_READ,	/* a datagram (several with UDP GRO) is in the slot */
+	RX_EMPTY,	/* nothing more to read now */
+	RX_SKIP		/* read, but no datagram for the slot */
+};
+
+/*
+ * Reads from the socket fd into s.  Skipped: a datagram from an address
+ * family we do not carry (counted malformed) and an ICMP error for an
+ * earlier datagram (the error queue is drained).
+ */
+static enum rx_read
+rx_recv(struct tm_ctx *ctx, int fd, struct rx_slot *s)
+{
+	ssize_t	 n;
+
+	n = udp_recv(fd, s->buf, sizeof(s->buf), &s->from, &s->seglen,
+	    &s->tos);
+	if (n != -1) {
+		s->len = (size_t)n;
+		return RX_READ;
+	}
+	if (errno == EAGAIN || errno == EINTR)
+		return RX_EMPTY;
+	if (errno == EAFNOSUPPORT)
+		count_drop(ctx, NULL, DROP_MALFORMED);
+	else
+		drain_errors(ctx, fd);
+	return RX_SKIP;
+}
+
 /*
  * Reads the express socket empty (udp.h), opening each datagram at once:
  * none of them waits behind bulk data.
@@ -503,21 +534,14 @@ static void
 express_read(struct tm_ctx *ctx)
 {
 	struct rx_slot	*s = &ctx->rx.express;
-	ssize_t		 n;
+	enum rx_read	 r;
 	int		 i;
 
 	for (i = 0; ctx->expfd != -1 && i < DATAPATH_BUDGET; i++) {
-		n = udp_recv(ctx->expfd, s->buf, sizeof(s->buf), &s->from,
-		    &s->seglen, &s->tos);
-		if (n == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			if (errno == EAFNOSUPPORT)
-				count_drop(ctx, NULL, DROP_MALFORMED);
-			continue;
-		}
-		s->len = (size_t)n;
-		udp_read_one(ctx, s);
+		if ((r = rx_recv(ctx, ctx->expfd, s)) == RX_EMPTY)
+			break;
+		if (r == RX_READ)
+			udp_read_one(ctx, s);
 	}
 }
 
@@ -535,8 +559,8 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	struct tm_ctx		*ctx = arg;
 	struct rx		*rx = &ctx->rx;
 	struct rx_slot		*s;
+	enum rx_read		 r;
 	size_t			 done;
-	ssize_t			 n;
 	int			 i, slot;
 
 	if (events & EPOLLERR)
@@ -552,19 +576,10 @@ datapath_udp_readable(int fd, uint32_t events, void *arg)
 	for (i = 0; fd != ctx->expfd && i < DATAPATH_BUDGET &&
 	    (slot = slotq_next(&rx->order)) != -1; i++) {
 		s = &rx->slot[slot];
-		n = udp_recv(fd, s->buf, sizeof(s->buf), &s->from, &s->seglen,
-		    &s->tos);
-		if (n == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			if (errno == EAFNOSUPPORT)
-				count_drop(ctx, NULL, DROP_MALFORMED);
-			else
-				/* An ICMP error for an earlier datagram. */
-				drain_errors(ctx, fd);
+		if ((r = rx_recv(ctx, fd, s)) == RX_EMPTY)
+			break;
+		if (r == RX_SKIP)
 			continue;
-		}
-		s->len = (size_t)n;
 		if (!ctx->conf.read_ahead ||
 		    (s->len <= RX_AHEAD_MAX && s->len <= s->seglen))
 			udp_read_one(ctx, s);
