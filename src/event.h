@@ -87,7 +87,11 @@ int	 event_run(struct event_loop *);
 /* Makes event_run return after the current callback. */
 void	 event_break(struct event_loop *);
 
-/* The monotonic clock in nanoseconds. */
+/*
+ * The monotonic clock in nanoseconds.  Inside event_run: the time the
+ * current round began (epoll_wait returned, or the due timers were
+ * taken), the same for every call in the round.  Outside it: the clock.
+ */
 uint64_t event_now_ns(void);
 
 #endif

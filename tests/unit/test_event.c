@@ -3,7 +3,9 @@
  * callback that left work is called again without its fd being ready
  * and without waiting for the next timer, once a round, after the ready
  * fds; one that is ready anyway is not called twice in a round; a fd
- * removed in the round is not called; the table's bound.
+ * removed in the round is not called; the table's bound.  The round's
+ * time: one value for every call in a round, newer in the next round,
+ * the clock itself outside the loop.
  */
 #include <sys/epoll.h>
 
@@ -14,6 +16,7 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -189,6 +192,79 @@ test_bound(void **state)
 	event_free(&el);
 }
 
+/* Sleeps ms milliseconds of wall time. */
+static void
+sleep_ms(long ms)
+{
+	struct timespec	 ts = { 0, ms * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+struct rt {
+	struct event_loop	 el;
+	struct event_fd	 ev;
+	uint64_t		 seen[2][2];	/* per round: first, after sleep */
+	int			 rounds;
+};
+
+static void
+cb_round_time(int fd, uint32_t events, void *arg)
+{
+	struct rt	*rt = arg;
+	char		 c;
+
+	(void)fd;
+	(void)events;
+	if (rt->rounds == 0)
+		(void)read(fd, &c, 1);
+	rt->seen[rt->rounds][0] = event_now_ns();
+	sleep_ms(3);
+	rt->seen[rt->rounds][1] = event_now_ns();
+	if (++rt->rounds == 2)
+		event_break(&rt->el);
+	else
+		assert_int_equal(event_defer(&rt->el, &rt->ev), 0);
+}
+
+static void
+test_round_time(void **state)
+{
+	struct rt	 rt;
+	uint64_t	 t0, t1;
+	int		 p[2];
+
+	(void)state;
+	/* Outside the loop, each call reads the clock. */
+	t0 = event_now_ns();
+	sleep_ms(3);
+	t1 = event_now_ns();
+	assert_true(t1 - t0 >= 3000000ull);
+
+	memset(&rt, 0, sizeof(rt));
+	assert_int_equal(event_init(&rt.el), 0);
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	rt.ev = (struct event_fd){ p[0], cb_round_time, &rt };
+	assert_int_equal(event_add_fd(&rt.el, &rt.ev, EPOLLIN), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(event_run(&rt.el), 0);
+	assert_int_equal(rt.rounds, 2);
+	/* Within a round, one time, though 3 ms passed. */
+	assert_true(rt.seen[0][0] == rt.seen[0][1]);
+	assert_true(rt.seen[1][0] == rt.seen[1][1]);
+	/* The next round began after the first one's sleep. */
+	assert_true(rt.seen[1][0] - rt.seen[0][0] >= 3000000ull);
+	assert_true(rt.seen[0][0] >= t1);
+	/* And after the loop, the clock again. */
+	t0 = event_now_ns();
+	sleep_ms(3);
+	assert_true(event_now_ns() - t0 >= 3000000ull);
+	event_free(&rt.el);
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(void)
 {
@@ -197,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_ready_and_deferred_once),
 		cmocka_unit_test(test_removed_not_called),
 		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_round_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
