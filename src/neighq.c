@@ -314,7 +314,7 @@ neighq_close(struct tm_ctx *ctx, int timeout_ms)
 {
 	struct neighq	*q = ctx->neighq;
 	struct pollfd	 pfd;
-	uint64_t	 end;
+	uint64_t	 end, now;
 	size_t		 left;
 	int		 wait;
 
@@ -326,10 +326,11 @@ neighq_close(struct tm_ctx *ctx, int timeout_ms)
 	pfd.fd = nl_async_fd(&q->nl);
 	pfd.events = POLLIN;
 	/* The loop has stopped: waiting here holds up nothing but exit. */
-	while (q->n > 0 && event_now_ns() < end) {
+	/* One reading a pass: the wait is never computed past the end. */
+	while (q->n > 0 && (now = event_now_ns()) < end) {
 		send_due(q);
 		event_timer_del(&ctx->ev, &q->timer);
-		wait = (int)((end - event_now_ns()) / 1000000ULL);
+		wait = (int)((end - now) / 1000000ULL);
 		if (wait > NEIGHQ_RETRY_MIN_MS)
 			wait = NEIGHQ_RETRY_MIN_MS;
 		if (poll(&pfd, 1, wait) > 0)
