@@ -75,6 +75,24 @@ const struct counter_set counters_control = {
 	control_counters, NELEM(control_counters), NULL, NULL, NULL
 };
 
+/* One metric, tapmesh_event_loop_slow_rounds_total, with an "over" label. */
+static const struct counter loop_counters[] = {
+	{ "rounds_over_1ms", "1ms", NULL,
+	    offsetof(struct event_loop, rounds_1ms) },
+	{ "rounds_over_10ms", "10ms", NULL,
+	    offsetof(struct event_loop, rounds_10ms) },
+	{ "rounds_over_100ms", "100ms", NULL,
+	    offsetof(struct event_loop, rounds_100ms) },
+};
+
+const struct counter_set counters_loop = {
+	loop_counters, NELEM(loop_counters),
+	"tapmesh_event_loop_slow_rounds_total",
+	"Rounds of the event loop that took at least 1, 10 or 100 ms: "
+	"frames from the TAP and the peers, and the timers, waited that "
+	"long.", "over"
+};
+
 /* One metric, tapmesh_kernel_drops_total, with a "socket" label. */
 static const struct counter kernel_counters[] = {
 	{ "data", "data", NULL, offsetof(struct kernel_drops, data) },
@@ -266,6 +284,12 @@ counters_log(const struct tm_ctx *ctx)
 	    "{tso_segments} frames, {gro_segments} frames joined into "
 	    "{gro_frames} super frames, partial checksums {partial_tx} sent, "
 	    "{partial_rx} received", &counters_offload, &ctx->offload);
+	log_sbuf(&b);
+	sbuf_printf(&b, "event loop: longest round %llu us; ",
+	    (unsigned long long)(ctx->ev.longest_round_ns / 1000));
+	counters_sentence(&b, "{rounds_over_1ms} rounds of 1 ms or more, "
+	    "{rounds_over_10ms} of 10 ms, {rounds_over_100ms} of 100 ms",
+	    &counters_loop, &ctx->ev);
 	log_sbuf(&b);
 	sbuf_free(&b);
 }

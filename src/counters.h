@@ -59,6 +59,8 @@ extern const struct counter_set	counters_offload;
 extern const struct counter_set	counters_control;
 /* Over a struct kernel_drops. */
 extern const struct counter_set	counters_kernel;
+/* Over ctx->ev (struct event_loop): its slow rounds. */
+extern const struct counter_set	counters_loop;
 
 /* The kernel's drops at ctx's sockets now. */
 void	 kernel_drops_read(const struct tm_ctx *, struct kernel_drops *);

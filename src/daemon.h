@@ -60,6 +60,8 @@ struct tm_ctx {
 	struct handshake_local	 hlocal;
 	struct index_table	 index;
 	struct event_timer	 tick;
+	uint64_t		 loop_warned;	/* ev.rounds_100ms then */
+	uint64_t		 loop_warned_ns;	/* when; 0: never */
 	int			 prefer_aes;
 	struct cookie_checker	 hs;		/* handshake admission */
 

@@ -257,6 +257,9 @@ event_run(struct event_loop *el)
 			round = clock_ns() - woke;
 			if (round > el->longest_round_ns)
 				el->longest_round_ns = round;
+			el->rounds_1ms += round >= 1000000;
+			el->rounds_10ms += round >= 10000000;
+			el->rounds_100ms += round >= 100000000;
 		}
 		if (el->stop)
 			break;

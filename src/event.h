@@ -44,6 +44,15 @@ struct event_loop {
 	 * path, which runs in this loop, was held up at most.
 	 */
 	uint64_t		 longest_round_ns;
+	/*
+	 * Rounds that long or longer: 1 ms (the scale of a ping through
+	 * a busy tunnel), 10 ms (a scheduler's slice, a host's stolen
+	 * time), 100 ms (BFD at 50 ms x 3 notices 150).  Each counts in
+	 * every bucket it reaches.
+	 */
+	uint64_t		 rounds_1ms;
+	uint64_t		 rounds_10ms;
+	uint64_t		 rounds_100ms;
 };
 
 /* Creates the epoll instance.  Returns 0, or -1 with errno set. */

@@ -288,6 +288,11 @@ show_text(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	counters_sentence(b, "  control: {control_refused} connections "
 	    "refused, {control_bad_requests} bad requests\n",
 	    &counters_control, &ctx->control);
+	counters_sentence(b, "  event loop: {rounds_over_1ms} rounds of 1 ms "
+	    "or more, {rounds_over_10ms} of 10 ms, {rounds_over_100ms} of "
+	    "100 ms", &counters_loop, &ctx->ev);
+	sbuf_printf(b, "; longest %llu us\n",
+	    (unsigned long long)(ctx->ev.longest_round_ns / 1000));
 	for (i = 0; i < ctx->peers.npeers; i++)
 		if (selected(ctx->peers.peers[i], name))
 			show_peer_text(ctx, ctx->peers.peers[i], now, b);
@@ -430,6 +435,10 @@ show_json(const struct tm_ctx *ctx, const char *name, struct sbuf *b)
 	counters_json(b, &counters_offload, &ctx->offload, ", ");
 	sbuf_printf(b, "}");
 	counters_json(b, &counters_control, &ctx->control, ", ");
+	sbuf_printf(b, ", \"event_loop\": {");
+	counters_json(b, &counters_loop, &ctx->ev, "");
+	sbuf_printf(b, ", \"longest_round_us\": %llu}",
+	    (unsigned long long)(ctx->ev.longest_round_ns / 1000));
 	sbuf_printf(b, "},\n  \"peers\": [\n");
 	for (i = 0; i < ctx->peers.npeers; i++) {
 		if (!selected(ctx->peers.peers[i], name))
@@ -614,6 +623,12 @@ show_metrics(const struct tm_ctx *ctx, struct sbuf *b)
 	metric_set(ctx, b, &counters_offload, &ctx->offload);
 	kernel_drops_read(ctx, &kd);
 	metric_set(ctx, b, &counters_kernel, &kd);
+	metric_set(ctx, b, &counters_loop, &ctx->ev);
+	metric_head(b, "tapmesh_event_loop_longest_round_seconds", "gauge",
+	    "The event loop's longest round since the daemon started.");
+	sbuf_printf(b, "tapmesh_event_loop_longest_round_seconds{"
+	    "interface=\"%s\"} %.6f\n", ctx->conf.interface,
+	    (double)ctx->ev.longest_round_ns / 1e9);
 	metric_paths(ctx, b);
 	metric_relayed(ctx, b);
 	metric_head(b, "tapmesh_peers", "gauge", "Configured peers.");

@@ -363,8 +363,6 @@ main(int argc, char *argv[])
 	priv_sd_notify("STOPPING=1");
 
 	counters_log(ctx);
-	log_info("event loop: longest round %llu us",
-	    (unsigned long long)(ctx->ev.longest_round_ns / 1000));
 	hostname_stop(ctx);
 	control_close(ctx);
 	neigh_watch_stop(ctx);

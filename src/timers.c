@@ -2,6 +2,7 @@
  * The per-peer timers: see timers.h.
  */
 #include "daemon.h"
+#include "log.h"
 #include "probe.h"
 #include "relay.h"
 #include "send.h"
@@ -202,6 +203,38 @@ timers_peer(struct tm_ctx *ctx, struct peer *p, const struct timers_limits *l,
 		send_keepalive(ctx, p);
 }
 
+int
+timers_loop_warn_due(uint64_t slow, uint64_t warned, uint64_t warned_ns,
+    uint64_t now)
+{
+	return slow != warned &&
+	    (warned_ns == 0 || now - warned_ns >= TIMERS_LOOP_WARN_NS);
+}
+
+/*
+ * A round of 100 ms or more held up every frame and every timer (BFD
+ * through the tunnel notices 150 ms): said in the log, not only in the
+ * counters, once a minute at most.
+ */
+static void
+loop_warn(struct tm_ctx *ctx, uint64_t now)
+{
+	uint64_t	 slow = ctx->ev.rounds_100ms;
+
+	if (!timers_loop_warn_due(slow, ctx->loop_warned, ctx->loop_warned_ns,
+	    now))
+		return;
+	log_warnx("event loop: %llu %sround%s of 100 ms or more%s (the "
+	    "longest so far %llu ms): frames and timers waited that long",
+	    (unsigned long long)(slow - ctx->loop_warned),
+	    ctx->loop_warned_ns == 0 ? "" : "more ",
+	    slow - ctx->loop_warned == 1 ? "" : "s",
+	    ctx->loop_warned_ns == 0 ? "" : " since the last warning",
+	    (unsigned long long)(ctx->ev.longest_round_ns / 1000000));
+	ctx->loop_warned = slow;
+	ctx->loop_warned_ns = now;
+}
+
 void
 timers_tick(void *arg)
 {
@@ -214,6 +247,7 @@ timers_tick(void *arg)
 	l.relays = relay_offered(ctx, now);
 	for (i = 0; i < ctx->peers.npeers; i++)
 		timers_peer(ctx, ctx->peers.peers[i], &l, now);
+	loop_warn(ctx, now);
 	if (event_timer_add(&ctx->ev, &ctx->tick, TIMERS_TICK_MS) == -1)
 		log_warn("session timer");
 }

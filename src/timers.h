@@ -20,6 +20,9 @@ struct tm_ctx;
 /* How often the timers are looked at. */
 #define TIMERS_TICK_MS		100
 
+/* At most one warning of slow event-loop rounds in this long. */
+#define TIMERS_LOOP_WARN_NS	(60ULL * 1000000000ULL)
+
 /* A peer's times as timers_due sees them; 0: no such keypair / none. */
 struct timers_state {
 	uint64_t	 current_ns;	/* created, the current keypair */
@@ -90,5 +93,13 @@ int	 timers_start(struct tm_ctx *);
 
 /* The timer callback: every peer's timers, then the next tick. */
 void	 timers_tick(void *);
+
+/*
+ * Whether to warn of rounds of 100 ms or more: slow is their count now,
+ * warned the count at the last warning, warned_ns its time (0: none).
+ * Yes when there are new ones and the last warning is a minute old.
+ */
+int	 timers_loop_warn_due(uint64_t slow, uint64_t warned,
+	    uint64_t warned_ns, uint64_t now);
 
 #endif

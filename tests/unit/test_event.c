@@ -207,6 +207,8 @@ struct rt {
 	struct event_fd	 ev;
 	uint64_t		 seen[2][2];	/* per round: first, after sleep */
 	int			 rounds;
+	long			 sleep_ms;	/* in each round */
+	int			 p[2];
 };
 
 static void
@@ -220,7 +222,7 @@ cb_round_time(int fd, uint32_t events, void *arg)
 	if (rt->rounds == 0)
 		(void)read(fd, &c, 1);
 	rt->seen[rt->rounds][0] = event_now_ns();
-	sleep_ms(3);
+	sleep_ms(rt->sleep_ms);
 	rt->seen[rt->rounds][1] = event_now_ns();
 	if (++rt->rounds == 2)
 		event_break(&rt->el);
@@ -228,12 +230,34 @@ cb_round_time(int fd, uint32_t events, void *arg)
 		assert_int_equal(event_defer(&rt->el, &rt->ev), 0);
 }
 
+/* Runs two rounds of cb_round_time, each sleeping ms. */
+static void
+run_two_rounds(struct rt *rt, long ms)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->sleep_ms = ms;
+	assert_int_equal(event_init(&rt->el), 0);
+	assert_int_equal(pipe2(rt->p, O_NONBLOCK), 0);
+	rt->ev = (struct event_fd){ rt->p[0], cb_round_time, rt };
+	assert_int_equal(event_add_fd(&rt->el, &rt->ev, EPOLLIN), 0);
+	assert_int_equal(write(rt->p[1], "x", 1), 1);
+	assert_int_equal(event_run(&rt->el), 0);
+	assert_int_equal(rt->rounds, 2);
+}
+
+static void
+free_rounds(struct rt *rt)
+{
+	event_free(&rt->el);
+	close(rt->p[0]);
+	close(rt->p[1]);
+}
+
 static void
 test_round_time(void **state)
 {
 	struct rt	 rt;
 	uint64_t	 t0, t1;
-	int		 p[2];
 
 	(void)state;
 	/* Outside the loop, each call reads the clock. */
@@ -242,14 +266,15 @@ test_round_time(void **state)
 	t1 = event_now_ns();
 	assert_true(t1 - t0 >= 3000000ull);
 
-	memset(&rt, 0, sizeof(rt));
-	assert_int_equal(event_init(&rt.el), 0);
-	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
-	rt.ev = (struct event_fd){ p[0], cb_round_time, &rt };
-	assert_int_equal(event_add_fd(&rt.el, &rt.ev, EPOLLIN), 0);
-	assert_int_equal(write(p[1], "x", 1), 1);
-	assert_int_equal(event_run(&rt.el), 0);
-	assert_int_equal(rt.rounds, 2);
+	run_two_rounds(&rt, 3);
+	/*
+	 * The first round took 3 ms or more (a slow machine may take
+	 * longer); the second's end is not measured: event_break ended it.
+	 */
+	assert_true(rt.el.rounds_1ms >= 1);
+	assert_true(rt.el.rounds_10ms <= rt.el.rounds_1ms);
+	assert_true(rt.el.rounds_100ms <= rt.el.rounds_10ms);
+	assert_true(rt.el.longest_round_ns >= 3000000ull);
 	/* Within a round, one time, though 3 ms passed. */
 	assert_true(rt.seen[0][0] == rt.seen[0][1]);
 	assert_true(rt.seen[1][0] == rt.seen[1][1]);
@@ -260,9 +285,23 @@ test_round_time(void **state)
 	t0 = event_now_ns();
 	sleep_ms(3);
 	assert_true(event_now_ns() - t0 >= 3000000ull);
-	event_free(&rt.el);
-	close(p[0]);
-	close(p[1]);
+	free_rounds(&rt);
+}
+
+/* Rounds of 100 ms count in every bucket. */
+static void
+test_slow_rounds(void **state)
+{
+	struct rt	 rt;
+
+	(void)state;
+	run_two_rounds(&rt, 101);
+	/* The second round's end is not measured: event_break ended it. */
+	assert_true(rt.el.rounds_100ms >= 1);
+	assert_true(rt.el.rounds_10ms >= rt.el.rounds_100ms);
+	assert_true(rt.el.rounds_1ms >= rt.el.rounds_10ms);
+	assert_true(rt.el.longest_round_ns >= 101000000ull);
+	free_rounds(&rt);
 }
 
 int
@@ -274,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_removed_not_called),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_round_time),
+		cmocka_unit_test(test_slow_rounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

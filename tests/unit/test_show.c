@@ -120,6 +120,10 @@ make_ctx(void)
 	ctx->offload.gro_segments = 704;
 	ctx->offload.partial_tx = 705;
 	ctx->offload.partial_rx = 706;
+	ctx->ev.rounds_1ms = 823;
+	ctx->ev.rounds_10ms = 822;
+	ctx->ev.rounds_100ms = 821;
+	ctx->ev.longest_round_ns = 824005006;
 	ctx->control.refused = 801;
 	ctx->control.bad_requests = 802;
 	for (i = 0; i < DROP_MAX; i++)

@@ -219,6 +219,19 @@ test_keepalive_due(void **state)
 	assert_false(timers_keepalive_due(0, T0, &lim, T0 + 100 * SEC));
 }
 
+/* Slow rounds: the first at once, then once a minute, only new ones. */
+static void
+test_loop_warn_due(void **state)
+{
+	(void)state;
+	assert_false(timers_loop_warn_due(0, 0, 0, T0));
+	assert_true(timers_loop_warn_due(1, 0, 0, T0));
+	/* Warned at T0 of 1: nothing new, or too soon. */
+	assert_false(timers_loop_warn_due(1, 1, T0, T0 + 120 * SEC));
+	assert_false(timers_loop_warn_due(3, 1, T0, T0 + 60 * SEC - 1));
+	assert_true(timers_loop_warn_due(3, 1, T0, T0 + 60 * SEC));
+}
+
 int
 main(void)
 {
@@ -231,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_dead_time),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_keepalive_due),
+		cmocka_unit_test(test_loop_warn_due),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
