@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <string.h>
-#include <time.h>
 #include <cmocka.h>
 
 #include <openssl/core_names.h>
@@ -905,39 +904,6 @@ test_v1_wire_responder(void **state)
 	    HANDSHAKE_ERR_TYPE);
 }
 
-/*
- * A micro-benchmark: the CPU time of a complete handshake (both sides,
- * three DH each) without and with a pre-shared key, printed as a TAP
- * comment.  It asserts only that the psk costs no more than half again.
- */
-static void
-test_psk_time(void **state)
-{
-	struct timespec	 t0, t1;
-	uint8_t		 k[32];
-	double		 us[2];
-	int		 i, n = 200, with;
-
-	(void)state;
-	assert_int_equal(key_generate_psk(k), 0);
-	/* A warm-up, so that neither run pays for loading OpenSSL. */
-	for (i = 0; i < n / 4; i++)
-		assert_int_equal(psk_handshake(k, k), HANDSHAKE_OK);
-	for (with = 0; with < 2; with++) {
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
-		for (i = 0; i < n; i++)
-			assert_int_equal(psk_handshake(with ? k : NULL,
-			    with ? k : NULL), HANDSHAKE_OK);
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
-		us[with] = ((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / n;
-	}
-	printf("# handshake (initiation, response, both sides, %d runs): "
-	    "%.1f us without a pre-shared key, %.1f us with one\n", n, us[0],
-	    us[1]);
-	assert_true(us[1] < us[0] * 1.5);
-}
-
 static void
 test_wire_data_header(void **state)
 {
@@ -999,7 +965,6 @@ main(void)
 		cmocka_unit_test(test_tai64n),
 		cmocka_unit_test(test_cookie_round_trip),
 		cmocka_unit_test(test_psk),
-		cmocka_unit_test(test_psk_time),
 		cmocka_unit_test(test_v1_wire),
 		cmocka_unit_test(test_v1_wire_responder),
 		cmocka_unit_test(test_wire_data_header),
