@@ -3,7 +3,8 @@
  * expire, a peer that went quiet for dead_time, the handshake that is
  * due (none usable, peer down, keys old: the initiator renews them after
  * rekey_time, the responder a quarter later if the initiator did not),
- * retried or no longer needed, path probes, keepalives.
+ * retried or no longer needed, path probes, keepalives.  The same tick
+ * logs the event loop's rounds of 100 ms or more, once a minute at most.
  *
  * What is due is decided by pure functions of the peer's times
  * (timers_due, timers_keepalive_due), unit-tested on their own;
